@@ -1,0 +1,54 @@
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+
+namespace LinuxTrace.Engine.Events;
+
+/// <summary>Turns raw records into <see cref="TraceEvent"/> / <see cref="TraceLostEvents"/> objects.</summary>
+public sealed class EventFactory
+{
+    private readonly EventCatalog _catalog;
+    private readonly CommandResolver _commands;
+    private readonly EventLayout?[] _layouts = new EventLayout?[65536];
+
+    public EventFactory(EventCatalog catalog, CommandResolver commands)
+    {
+        _catalog = catalog;
+        _commands = commands;
+    }
+
+    public CommandResolver Commands => _commands;
+
+    public TraceRecord Create(in RecordRef r)
+    {
+        if (r.IsLost) return new TraceLostEvents(r.Cpu, r.Timestamp, r.Lost, r.LostSince == 0 ? null : r.LostSince, "ring buffer overrun");
+        int id = r.EventId;
+        var layout = id >= 0 ? _layouts[id] ??= Resolve(id) : Resolve(-1);
+        var e = layout.Create();
+        e._ts = r.Timestamp;
+        e._cpu = r.Cpu;
+        e._page = r.Page;
+        e._off = r.Offset;
+        e._len = r.Length;
+        e._layout = layout;
+        e._commands = _commands;
+        return e;
+    }
+
+    /// <summary>The class events with this id are made as (null for an id the kernel/file does not know).</summary>
+    public Type? EventType(int id) => _catalog.GetById(id) is { } f ? EventLayout.For(f).Type : null;
+
+    private EventLayout Resolve(int id)
+    {
+        var format = id >= 0 ? _catalog.GetById(id) : null;
+        format ??= new EventFormat
+        {
+            System = "unknown", Name = "event" + id, Id = id,
+            Fields =
+            [
+                new FieldFormat { Name = "common_type", CType = "unsigned short", Offset = 0, Size = 2, Kind = FieldKind.Scalar, ElementSize = 2, IsCommon = true },
+                new FieldFormat { Name = "common_pid", CType = "int", Offset = 4, Size = 4, IsSigned = true, Kind = FieldKind.Scalar, ElementSize = 4, IsCommon = true },
+            ],
+        };
+        return EventLayout.For(format);
+    }
+}

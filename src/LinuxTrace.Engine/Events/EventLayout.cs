@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Text;
+using LinuxTrace.Engine.Formats;
+
+namespace LinuxTrace.Engine.Events;
+
+/// <summary>
+/// Everything needed to turn a record of one event format into an object: the run-time class made for
+/// the format (one typed property per field, named as in the kernel), its factory, and the offsets of
+/// the common fields. Made once per distinct format and shared.
+/// </summary>
+internal sealed class EventLayout
+{
+    private static readonly ModuleBuilder Module = AssemblyBuilder
+        .DefineDynamicAssembly(new AssemblyName("LinuxTrace.Events"), AssemblyBuilderAccess.Run)
+        .DefineDynamicModule("LinuxTrace.Events");
+    private static readonly ConcurrentDictionary<string, EventLayout> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> TypeNames = new(StringComparer.Ordinal);
+    private static readonly object EmitGate = new();
+
+    private static readonly HashSet<string> Reserved = new(
+        typeof(TraceEvent).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
+
+    private EventLayout(EventFormat format)
+    {
+        Format = format;
+        Fields = format.OwnFields.ToArray();
+        PropertyNames = Fields.Select(f => Reserved.Contains(f.Name) ? f.Name + "_" : f.Name).ToArray();
+        PidOffset = format.GetField("common_pid")?.Offset ?? -1;
+        FlagsOffset = format.GetField("common_flags")?.Offset ?? -1;
+        PreemptOffset = format.GetField("common_preempt_count")?.Offset ?? -1;
+        var pairs = new List<(int, int)>();
+        for (int i = 0; i < Fields.Length; i++)
+        {
+            var f = Fields[i];
+            if (!f.Name.EndsWith("comm", StringComparison.Ordinal) || f.ClrType != typeof(string)) continue;
+            string pidName = f.Name[..^4] + "pid";
+            int j = Array.FindIndex(Fields, g => g.Name == pidName && g.Kind == FieldKind.Scalar);
+            if (j >= 0) pairs.Add((i, j));
+        }
+        CommPairs = pairs.ToArray();
+        Type = EmitType(format, Fields, PropertyNames);
+        Create = Expression.Lambda<Func<TraceEvent>>(Expression.New(Type)).Compile();
+    }
+
+    public EventFormat Format { get; }
+    public FieldFormat[] Fields { get; }
+    public string[] PropertyNames { get; }
+    public int PidOffset { get; }
+    public int FlagsOffset { get; }
+    public int PreemptOffset { get; }
+    /// <summary>(comm field, pid field) pairs such as (prev_comm, prev_pid): the event names the command of that pid.</summary>
+    public (int Comm, int Pid)[] CommPairs { get; }
+    public Type Type { get; }
+    public Func<TraceEvent> Create { get; }
+
+    /// <summary>The layout of a format; formats with the same fields share one class.</summary>
+    public static EventLayout For(EventFormat format) => Cache.GetOrAdd(Signature(format), _ => new EventLayout(format));
+
+    private static string Signature(EventFormat f)
+    {
+        var sb = new StringBuilder(f.System).Append(':').Append(f.Name);
+        foreach (var x in f.Fields) sb.Append('|').Append(x.CType).Append(' ').Append(x.Name).Append('@').Append(x.Offset).Append('/').Append(x.Size).Append(x.IsSigned ? 's' : 'u');
+        return sb.ToString();
+    }
+
+    private static Type EmitType(EventFormat format, FieldFormat[] fields, string[] names)
+    {
+        lock (EmitGate)
+        {
+            string baseName = $"LinuxTrace.Events.{Identifier(format.System)}.{Identifier(format.Name)}";
+            int n = TypeNames.AddOrUpdate(baseName, 1, (_, v) => v + 1);
+            string typeName = n == 1 ? baseName : baseName + "_" + n;
+            var tb = Module.DefineType(typeName, TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(TraceEvent));
+            tb.DefineDefaultConstructor(MethodAttributes.Public);
+            for (int i = 0; i < fields.Length; i++)
+            {
+                var f = fields[i];
+                Type t = f.ClrType;
+                MethodInfo accessor = Accessor(t, f.ElementType);
+                var getter = tb.DefineMethod("get_" + names[i], MethodAttributes.Public | MethodAttributes.SpecialName | MethodAttributes.HideBySig, t, Type.EmptyTypes);
+                var il = getter.GetILGenerator();
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4, i);
+                il.Emit(OpCodes.Call, accessor);
+                il.Emit(OpCodes.Ret);
+                var prop = tb.DefineProperty(names[i], PropertyAttributes.None, t, null);
+                prop.SetGetMethod(getter);
+            }
+            return tb.CreateType()!;
+        }
+    }
+
+    private static MethodInfo Accessor(Type t, Type element)
+    {
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.NonPublic;
+        if (t.IsArray) return typeof(TraceEvent).GetMethod("GetArray", flags)!.MakeGenericMethod(element);
+        string name = t == typeof(string) ? "GetString"
+            : t == typeof(bool) ? "GetBool"
+            : t == typeof(sbyte) ? "GetSByte"
+            : t == typeof(byte) ? "GetByte"
+            : t == typeof(short) ? "GetInt16"
+            : t == typeof(ushort) ? "GetUInt16"
+            : t == typeof(int) ? "GetInt32"
+            : t == typeof(uint) ? "GetUInt32"
+            : t == typeof(long) ? "GetInt64"
+            : "GetUInt64";
+        return typeof(TraceEvent).GetMethod(name, flags)!;
+    }
+
+    private static string Identifier(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (char c in s) sb.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
+        if (sb.Length == 0 || char.IsDigit(sb[0])) sb.Insert(0, '_');
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,56 @@
+using LinuxTrace.Engine.RingBuffer;
+
+namespace LinuxTrace.Engine.Events;
+
+/// <summary>
+/// Filters applied to raw records before any object exists: event ids, pids, CPUs and a time window.
+/// Lost-event markers pass unless their CPU or time is excluded.
+/// </summary>
+public sealed class RecordFilter
+{
+    private bool[]? _ids;
+    private HashSet<int>? _pids;
+    private bool[]? _cpus;
+
+    public ulong StartNs { get; set; }
+    public ulong EndNs { get; set; } = ulong.MaxValue;
+
+    /// <summary>The pid field's offset in records (common_pid; 4 on every kernel LinuxTrace knows).</summary>
+    public int PidOffset { get; set; } = 4;
+
+    public bool IsEmpty => _ids is null && _pids is null && _cpus is null && StartNs == 0 && EndNs == ulong.MaxValue;
+
+    public void AllowEventIds(IEnumerable<int> ids)
+    {
+        _ids = new bool[65536];
+        foreach (int id in ids) if (id is >= 0 and < 65536) _ids[id] = true;
+    }
+
+    public void AllowPids(IEnumerable<int> pids) => _pids = new HashSet<int>(pids);
+
+    public void AllowCpus(IEnumerable<int> cpus)
+    {
+        var list = cpus.ToArray();
+        _cpus = new bool[Math.Max(1, list.DefaultIfEmpty(0).Max() + 1)];
+        foreach (int c in list) if (c >= 0) _cpus[c] = true;
+    }
+
+    public bool Accept(in RecordRef r)
+    {
+        if (r.Timestamp < StartNs || r.Timestamp > EndNs) return false;
+        if (_cpus is not null && (r.Cpu >= _cpus.Length || !_cpus[r.Cpu])) return false;
+        if (r.IsLost) return true;
+        if (_ids is not null)
+        {
+            int id = r.EventId;
+            if (id < 0 || !_ids[id]) return false;
+        }
+        if (_pids is not null)
+        {
+            if (r.Length < PidOffset + 4) return false;
+            int pid = BitConverter.ToInt32(r.Page, r.Offset + PidOffset);
+            if (!_pids.Contains(pid)) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
+
+namespace LinuxTrace;
+
+/// <summary>The common_flags bits of an event (irqs-off, need-resched, hardirq, softirq).</summary>
+[Flags]
+public enum TraceEventFlags : byte
+{
+    None = 0,
+    IrqsOff = 0x01,
+    IrqsNotSupported = 0x02,
+    NeedResched = 0x04,
+    HardIrq = 0x08,
+    SoftIrq = 0x10,
+    PreemptResched = 0x20,
+    NmiIrq = 0x40,
+}
+
+/// <summary>
+/// A trace event. Each event format gets its own class, made at run time from the kernel's format file,
+/// that derives from this one and adds every field as a typed property under its kernel name
+/// (prev_comm is a string, prev_pid an int, ...). Fields are decoded from the ring-buffer bytes when read.
+/// </summary>
+public abstract class TraceEvent : TraceRecord
+{
+    internal byte[] _page = null!;
+    internal int _off;
+    internal int _len;
+    internal EventLayout _layout = null!;
+    internal CommandResolver? _commands;
+
+    protected TraceEvent() { }
+
+    /// <summary>The event's system (sched, syscalls, ...).</summary>
+    public string System => _layout.Format.System;
+
+    /// <summary>The event's name (sched_switch, ...).</summary>
+    public string Name => _layout.Format.Name;
+
+    /// <summary>The process (thread) that was running when the event fired: common_pid.</summary>
+    public int ProcessId => _layout.PidOffset >= 0 && _layout.PidOffset + 4 <= _len ? BinaryPrimitives.ReadInt32LittleEndian(Bytes(_layout.PidOffset, 4)) : -1;
+
+    /// <summary>The command name of ProcessId: from the event itself when it carries it, else saved_cmdlines or /proc.</summary>
+    public string Command
+    {
+        get
+        {
+            int pid = ProcessId;
+            foreach (var (comm, pidField) in _layout.CommPairs)
+            {
+                if (ReadInteger(_layout.Fields[pidField]) == pid) return GetString(comm);
+            }
+            return _commands?.Lookup(pid) ?? (pid == 0 ? "<idle>" : "<...>");
+        }
+    }
+
+    public TraceEventFlags Flags => _layout.FlagsOffset >= 0 && _layout.FlagsOffset < _len ? (TraceEventFlags)_page[_off + _layout.FlagsOffset] : TraceEventFlags.None;
+
+    /// <summary>Preemption depth (low nibble of common_preempt_count).</summary>
+    public int PreemptCount => _layout.PreemptOffset >= 0 && _layout.PreemptOffset < _len ? _page[_off + _layout.PreemptOffset] & 0xf : 0;
+
+    /// <summary>The event's own field names, in format order (as properties are named on this object).</summary>
+    public IReadOnlyList<string> GetFieldNames() => _layout.PropertyNames;
+
+    /// <summary>The format the event was decoded with.</summary>
+    public EventFormat GetFormat() => _layout.Format;
+
+    /// <summary>The raw payload bytes of the record (common header included).</summary>
+    public ReadOnlySpan<byte> GetRawData() => _page.AsSpan(_off, _len);
+
+    /// <summary>The value of a field by its kernel name, or null when the event has no such field.</summary>
+    public object? GetFieldValue(string name)
+    {
+        for (int i = 0; i < _layout.Fields.Length; i++)
+            if (_layout.Fields[i].Name == name || _layout.PropertyNames[i] == name) return GetBoxed(i);
+        return null;
+    }
+
+    /// <summary>A compact "field=value" summary of the event's own fields, like trace-cmd report -R.</summary>
+    public string FormatFields()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < _layout.Fields.Length; i++)
+        {
+            if (i > 0) sb.Append(' ');
+            sb.Append(_layout.Fields[i].Name).Append('=');
+            AppendValue(sb, GetBoxed(i));
+        }
+        return sb.ToString();
+    }
+
+    internal static void AppendValue(StringBuilder sb, object? v)
+    {
+        switch (v)
+        {
+            case null: break;
+            case string s: sb.Append(s); break;
+            case Array a:
+                sb.Append('{');
+                for (int j = 0; j < a.Length; j++)
+                {
+                    if (j > 0) sb.Append(',');
+                    sb.Append(Convert.ToString(a.GetValue(j), CultureInfo.InvariantCulture));
+                }
+                sb.Append('}');
+                break;
+            default: sb.Append(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    public override string ToString() => $"{TimeText} [{Cpu:D3}] {Command}-{ProcessId} {System}:{Name}: {FormatFields()}";
+
+    internal object? GetBoxed(int i)
+    {
+        var f = _layout.Fields[i];
+        Type t = f.ClrType;
+        if (t == typeof(string)) return GetString(i);
+        if (t.IsArray)
+        {
+            return f.ElementType switch
+            {
+                var e when e == typeof(byte) => GetArray<byte>(i),
+                var e when e == typeof(sbyte) => GetArray<sbyte>(i),
+                var e when e == typeof(bool) => GetArray<bool>(i),
+                var e when e == typeof(short) => GetArray<short>(i),
+                var e when e == typeof(ushort) => GetArray<ushort>(i),
+                var e when e == typeof(int) => GetArray<int>(i),
+                var e when e == typeof(uint) => GetArray<uint>(i),
+                var e when e == typeof(long) => GetArray<long>(i),
+                _ => GetArray<ulong>(i),
+            };
+        }
+        if (t == typeof(bool)) return GetBool(i);
+        if (t == typeof(sbyte)) return GetSByte(i);
+        if (t == typeof(byte)) return GetByte(i);
+        if (t == typeof(short)) return GetInt16(i);
+        if (t == typeof(ushort)) return GetUInt16(i);
+        if (t == typeof(int)) return GetInt32(i);
+        if (t == typeof(uint)) return GetUInt32(i);
+        if (t == typeof(long)) return GetInt64(i);
+        return GetUInt64(i);
+    }
+
+    // ---- accessors the generated property getters call (index = position among the event's own fields) ----
+
+    private ReadOnlySpan<byte> Bytes(int offset, int size) => _page.AsSpan(_off + offset, size);
+
+    private bool Has(FieldFormat f) => f.Offset + f.Size <= _len;
+
+    private long ReadInteger(FieldFormat f)
+    {
+        if (!Has(f)) return long.MinValue;
+        var b = Bytes(f.Offset, f.Size);
+        return f.Size switch
+        {
+            1 => f.IsSigned ? (sbyte)b[0] : b[0],
+            2 => f.IsSigned ? BinaryPrimitives.ReadInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b),
+            4 => f.IsSigned ? BinaryPrimitives.ReadInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
+            _ => BinaryPrimitives.ReadInt64LittleEndian(b),
+        };
+    }
+
+    protected bool GetBool(int i) { var f = _layout.Fields[i]; return Has(f) && _page[_off + f.Offset] != 0; }
+    protected sbyte GetSByte(int i) { var f = _layout.Fields[i]; return Has(f) ? (sbyte)_page[_off + f.Offset] : (sbyte)0; }
+    protected byte GetByte(int i) { var f = _layout.Fields[i]; return Has(f) ? _page[_off + f.Offset] : (byte)0; }
+    protected short GetInt16(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadInt16LittleEndian(Bytes(f.Offset, 2)) : (short)0; }
+    protected ushort GetUInt16(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadUInt16LittleEndian(Bytes(f.Offset, 2)) : (ushort)0; }
+    protected int GetInt32(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadInt32LittleEndian(Bytes(f.Offset, 4)) : 0; }
+    protected uint GetUInt32(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4)) : 0; }
+    protected long GetInt64(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadInt64LittleEndian(Bytes(f.Offset, 8)) : 0; }
+    protected ulong GetUInt64(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadUInt64LittleEndian(Bytes(f.Offset, 8)) : 0; }
+
+    protected string GetString(int i)
+    {
+        var f = _layout.Fields[i];
+        var span = FieldData(f);
+        int nul = span.IndexOf((byte)0);
+        if (nul >= 0) span = span[..nul];
+        return StringCache.Get(span);
+    }
+
+    protected T[] GetArray<T>(int i) where T : unmanaged
+    {
+        var f = _layout.Fields[i];
+        var span = FieldData(f);
+        int size = Marshal.SizeOf<T>();
+        if (f.ElementSize != size && f.ElementSize > 0)
+        {
+            // element size differs from T (e.g. a 4-byte long on a 32-bit kernel): widen element by element
+            int n = span.Length / f.ElementSize;
+            var widened = new T[n];
+            var bytes = MemoryMarshal.AsBytes(widened.AsSpan());
+            for (int k = 0; k < n; k++) span.Slice(k * f.ElementSize, Math.Min(size, f.ElementSize)).CopyTo(bytes[(k * size)..]);
+            return widened;
+        }
+        return MemoryMarshal.Cast<byte, T>(span[..(span.Length / size * size)]).ToArray();
+    }
+
+    /// <summary>The bytes a field's value occupies: in place for fixed fields, behind the __data_loc/__rel_loc word for dynamic ones.</summary>
+    private ReadOnlySpan<byte> FieldData(FieldFormat f)
+    {
+        if (!Has(f)) return default;
+        if (!f.IsDynamic) return Bytes(f.Offset, f.Size);
+        int offset, length;
+        if (f.Size == 2)
+        {
+            offset = BinaryPrimitives.ReadUInt16LittleEndian(Bytes(f.Offset, 2));
+            length = -1;
+        }
+        else
+        {
+            uint word = BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4));
+            offset = (int)(word & 0xffff);
+            length = (int)(word >> 16);
+        }
+        if (f.Kind is FieldKind.RelLocString or FieldKind.RelLocArray) offset += f.Offset + f.Size;
+        if (offset > _len) return default;
+        if (length < 0 || offset + length > _len) length = _len - offset;
+        return Bytes(offset, length);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Engine.Formats;
+
+/// <summary>
+/// Event formats by id and by name, from a live tracefs (read on demand and cached) or from a trace.dat
+/// file (all given up front). Formats are global in a kernel: instances share ids and layouts.
+/// </summary>
+public sealed class EventCatalog
+{
+    private readonly ConcurrentDictionary<int, EventFormat> _byId = new();
+    private readonly ConcurrentDictionary<string, EventFormat> _byName = new(StringComparer.Ordinal);
+    private readonly string? _eventsDir;
+    private readonly object _scanGate = new();
+    private Dictionary<int, (string System, string Name)>? _idIndex;
+
+    private EventCatalog(HeaderPage header, string? eventsDir)
+    {
+        HeaderPage = header;
+        _eventsDir = eventsDir;
+    }
+
+    public HeaderPage HeaderPage { get; }
+
+    /// <summary>The kernel's sizeof(long).</summary>
+    public int LongSize => HeaderPage.LongSize;
+
+    private static readonly ConcurrentDictionary<string, EventCatalog> LiveCatalogs = new(StringComparer.Ordinal);
+
+    /// <summary>The catalog of a live tracefs (cached per mount).</summary>
+    public static EventCatalog ForTracefs(TraceFileSystem fs) => LiveCatalogs.GetOrAdd(fs.Root, root =>
+    {
+        string events = Path.Combine(root, "events");
+        var header = HeaderPage.Parse(TracefsFile.Read(Path.Combine(events, "header_page")), Path.Combine(events, "header_page"));
+        HeaderPage.ValidateHeaderEvent(TracefsFile.Read(Path.Combine(events, "header_event")), Path.Combine(events, "header_event"));
+        return new EventCatalog(header, events);
+    });
+
+    /// <summary>A catalog over formats given up front (a trace.dat file).</summary>
+    public static EventCatalog FromFormats(HeaderPage header, IEnumerable<EventFormat> formats)
+    {
+        var c = new EventCatalog(header, null);
+        foreach (var f in formats) c.Add(f);
+        return c;
+    }
+
+    public void Add(EventFormat format)
+    {
+        _byId[format.Id] = format;
+        _byName[format.FullName] = format;
+    }
+
+    public IEnumerable<EventFormat> Loaded => _byId.Values;
+
+    /// <summary>The format of the event with this id, or null if the kernel (or file) has none.</summary>
+    public EventFormat? GetById(int id)
+    {
+        if (_byId.TryGetValue(id, out var f)) return f;
+        if (_eventsDir is null) return null;
+        lock (_scanGate)
+        {
+            _idIndex ??= ScanIds();
+            if (!_idIndex.TryGetValue(id, out var key)) return null;
+            return GetByName(key.System, key.Name);
+        }
+    }
+
+    /// <summary>The format of system:name, or null when the event does not exist.</summary>
+    public EventFormat? GetByName(string system, string name)
+    {
+        if (_byName.TryGetValue(system + ":" + name, out var f)) return f;
+        if (_eventsDir is null) return null;
+        string path = Path.Combine(_eventsDir, system, name, "format");
+        if (!File.Exists(path)) return null;
+        f = FormatParser.ParseEvent(system, TracefsFile.Read(path), LongSize, path);
+        Add(f);
+        return f;
+    }
+
+    /// <summary>The raw text of an event's format file (live tracefs only).</summary>
+    public string? ReadFormatText(string system, string name)
+    {
+        if (_eventsDir is null) return null;
+        string path = Path.Combine(_eventsDir, system, name, "format");
+        return File.Exists(path) ? TracefsFile.Read(path) : null;
+    }
+
+    private Dictionary<int, (string, string)> ScanIds()
+    {
+        var index = new Dictionary<int, (string, string)>();
+        foreach (var sysDir in Directory.EnumerateDirectories(_eventsDir!))
+        {
+            string sys = Path.GetFileName(sysDir);
+            foreach (var evDir in Directory.EnumerateDirectories(sysDir))
+            {
+                string idPath = Path.Combine(evDir, "id");
+                if (TracefsFile.TryRead(idPath, out var text) && int.TryParse(text.Trim(), out int id))
+                    index[id] = (sys, Path.GetFileName(evDir));
+            }
+        }
+        return index;
+    }
+}

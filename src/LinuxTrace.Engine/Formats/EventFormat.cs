@@ -1,0 +1,93 @@
+namespace LinuxTrace.Engine.Formats;
+
+/// <summary>How a field's bytes are laid out in a record.</summary>
+public enum FieldKind
+{
+    /// <summary>A fixed-size integer (1, 2, 4 or 8 bytes).</summary>
+    Scalar,
+    /// <summary>A fixed-size char array (char comm[16]): a NUL-padded string.</summary>
+    FixedString,
+    /// <summary>A fixed-size array of integers (unsigned long args[6]).</summary>
+    FixedArray,
+    /// <summary>__data_loc char[]: a string stored after the fixed fields, offset from the record start.</summary>
+    DataLocString,
+    /// <summary>__data_loc of another element type: a dynamic array.</summary>
+    DataLocArray,
+    /// <summary>__rel_loc char[]: like __data_loc, offset relative to the end of the field.</summary>
+    RelLocString,
+    /// <summary>__rel_loc of another element type.</summary>
+    RelLocArray,
+}
+
+/// <summary>One field of an event format, as the kernel describes it in events/.../format.</summary>
+public sealed class FieldFormat
+{
+    public required string Name { get; init; }
+    /// <summary>The C type as written in the format file (e.g. "char prev_comm[16]" gives "char[16]").</summary>
+    public required string CType { get; init; }
+    public int Offset { get; init; }
+    public int Size { get; init; }
+    public bool IsSigned { get; init; }
+    public FieldKind Kind { get; init; }
+    /// <summary>Element size of arrays (1 for char arrays); Size for scalars.</summary>
+    public int ElementSize { get; init; }
+    /// <summary>Element count of fixed arrays; 0 otherwise.</summary>
+    public int ArrayLength { get; init; }
+    /// <summary>True for the common_* header fields.</summary>
+    public bool IsCommon { get; init; }
+
+    /// <summary>The .NET type a decoded value has.</summary>
+    public Type ClrType => Kind switch
+    {
+        FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString => typeof(string),
+        FieldKind.FixedArray or FieldKind.DataLocArray or FieldKind.RelLocArray => ElementType.MakeArrayType(),
+        _ => ElementType,
+    };
+
+    /// <summary>The .NET type of one element (or of the scalar).</summary>
+    public Type ElementType => (ElementSize, IsSigned) switch
+    {
+        (1, _) when IsBool => typeof(bool),
+        (1, true) => typeof(sbyte),
+        (1, false) => typeof(byte),
+        (2, true) => typeof(short),
+        (2, false) => typeof(ushort),
+        (4, true) => typeof(int),
+        (4, false) => typeof(uint),
+        (8, true) => typeof(long),
+        (8, false) => typeof(ulong),
+        _ => typeof(byte),
+    };
+
+    private bool IsBool => CType.StartsWith("bool", StringComparison.Ordinal) || CType.StartsWith("_Bool", StringComparison.Ordinal);
+
+    public bool IsDynamic => Kind is FieldKind.DataLocString or FieldKind.DataLocArray or FieldKind.RelLocString or FieldKind.RelLocArray;
+
+    public override string ToString() => $"{CType} {Name}; offset:{Offset}; size:{Size}; signed:{(IsSigned ? 1 : 0)}";
+}
+
+/// <summary>An event's format: its id, system, name, fields and print format.</summary>
+public sealed class EventFormat
+{
+    public required string System { get; init; }
+    public required string Name { get; init; }
+    public int Id { get; init; }
+    public required IReadOnlyList<FieldFormat> Fields { get; init; }
+    public string PrintFormat { get; init; } = "";
+
+    /// <summary>The event's own fields (not common_*).</summary>
+    public IEnumerable<FieldFormat> OwnFields => Fields.Where(f => !f.IsCommon);
+
+    public FieldFormat? GetField(string name)
+    {
+        foreach (var f in Fields) if (f.Name == name) return f;
+        return null;
+    }
+
+    /// <summary>Bytes of the fixed part of a record (end of the last field).</summary>
+    public int FixedSize => Fields.Count == 0 ? 0 : Fields.Max(f => f.Offset + f.Size);
+
+    public string FullName => System + ":" + Name;
+
+    public override string ToString() => FullName;
+}

@@ -1,0 +1,27 @@
+namespace LinuxTrace.Engine.RingBuffer;
+
+/// <summary>A decoded record before it becomes an object: where its payload lies and when it happened.</summary>
+public struct RecordRef
+{
+    public ulong Timestamp;
+    public byte[] Page;
+    public int Offset;
+    public int Length;
+    public int Cpu;
+    /// <summary>-2 for an event; otherwise a lost-events marker with this count (-1 = unknown).</summary>
+    public long Lost;
+    /// <summary>For lost-events markers: the last time stamp seen on the CPU before the loss (0 = unknown).</summary>
+    public ulong LostSince;
+
+    public readonly bool IsLost => Lost != -2;
+
+    /// <summary>common_type of an event record.</summary>
+    public readonly int EventId => Length >= 2 ? Page[Offset] | Page[Offset + 1] << 8 : -1;
+}
+
+/// <summary>A source of ring-buffer pages of one CPU, oldest first.</summary>
+public interface IPageSource
+{
+    /// <summary>The next page; false at the end. The array is owned by the caller afterwards.</summary>
+    bool TryReadPage(out byte[] page, out int length, out long fileOffset);
+}

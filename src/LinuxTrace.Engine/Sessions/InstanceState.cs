@@ -1,0 +1,53 @@
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Engine.Sessions;
+
+/// <summary>
+/// Remembers what a session changed in an instance it did not create, so that tear-down puts it back:
+/// events enabled, filters, pid filter, event-fork, clock, buffer size, tracing_on.
+/// </summary>
+internal sealed class InstanceState
+{
+    private readonly TraceInstance _instance;
+    private readonly List<(EventName Event, bool WasEnabled, string? OldFilter)> _events = new();
+    private IReadOnlyList<int>? _pids;
+    private bool? _eventFork;
+    private string? _clock;
+    private int? _bufferKB;
+    private int? _bufferPercent;
+    private bool? _tracingOn;
+
+    public InstanceState(TraceInstance instance) => _instance = instance;
+
+    public void RememberEvent(EventName e) =>
+        _events.Add((e, _instance.IsEventEnabled(e.System, e.Name), _instance.GetEventFilter(e.System, e.Name)));
+
+    public void RememberPids() => _pids ??= _instance.EventPids;
+    public void RememberEventFork() => _eventFork ??= _instance.GetOption("event-fork");
+    public void RememberClock() => _clock ??= _instance.Clock;
+    public void RememberBufferSize() => _bufferKB ??= _instance.BufferSizeKB;
+    public void RememberBufferPercent() => _bufferPercent ??= _instance.BufferPercent;
+    public void RememberTracingOn() => _tracingOn ??= _instance.TracingOn;
+
+    /// <summary>Puts everything back; collects failures instead of stopping at the first.</summary>
+    public List<Exception> Restore()
+    {
+        var errors = new List<Exception>();
+        void Try(Action a)
+        {
+            try { a(); } catch (Exception e) { errors.Add(e); }
+        }
+        foreach (var (e, wasEnabled, oldFilter) in _events)
+        {
+            Try(() => _instance.EnableEvent(e.System, e.Name, wasEnabled));
+            Try(() => _instance.SetEventFilter(e.System, e.Name, oldFilter));
+        }
+        if (_pids is not null) Try(() => _instance.SetEventPids(_pids));
+        if (_eventFork is { } f) Try(() => _instance.SetOption("event-fork", f));
+        if (_clock is not null) Try(() => _instance.Clock = _clock);
+        if (_bufferKB is { } kb && kb > 0) Try(() => _instance.BufferSizeKB = kb);
+        if (_bufferPercent is { } bp && bp >= 0) Try(() => _instance.BufferPercent = bp);
+        if (_tracingOn is { } on) Try(() => _instance.TracingOn = on);
+        return errors;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using LinuxTrace.Engine.Native;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Engine.Sessions;
+
+/// <summary>
+/// Starts a program held stopped before it runs its first instruction, so that tracing can be limited to
+/// its pid before it does anything (what trace-cmd record -F does with fork + wait). The program inherits
+/// the host's stdin/stdout/stderr. A small /bin/sh stub stops itself, then execs the program in place:
+/// the pid stays the same, and the exec is the first thing traced.
+/// </summary>
+public sealed class LaunchedProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private LaunchedProcess(Process process) => _process = process;
+
+    public int ProcessId => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public static LaunchedProcess StartSuspended(string command, IReadOnlyList<string> arguments)
+    {
+        string path = ResolveCommand(command);
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("kill -STOP $$; exec \"$0\" \"$@\"");
+        psi.ArgumentList.Add(path);
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi) ?? throw new TraceException(TraceErrorKind.Failed, $"Cannot start '{command}'.");
+        var sw = Stopwatch.StartNew();
+        while (!IsStopped(p.Id))
+        {
+            if (p.HasExited)
+                throw new TraceException(TraceErrorKind.Failed, $"'{command}' exited (code {p.ExitCode}) before tracing could start.");
+            if (sw.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                try { p.Kill(); } catch (InvalidOperationException) { }
+                throw new TraceException(TraceErrorKind.Failed, $"'{command}' did not reach its start point within 10 s.");
+            }
+            Thread.Sleep(1);
+        }
+        return new LaunchedProcess(p);
+    }
+
+    /// <summary>Lets the program run.</summary>
+    public void Resume() => Libc.Kill(_process.Id, Libc.SIGCONT);
+
+    public bool WaitForExit(int milliseconds) => _process.WaitForExit(milliseconds);
+
+    /// <summary>Kills the program if it is still running (the trace was stopped early).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                Libc.Kill(_process.Id, Libc.SIGCONT);
+                _process.WaitForExit(2000);
+            }
+        }
+        catch (InvalidOperationException) { }
+        catch (System.ComponentModel.Win32Exception) { }
+        _process.Dispose();
+    }
+
+    private static bool IsStopped(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'T' or 't';
+        }
+        catch (IOException) { return false; }
+    }
+
+    /// <summary>The absolute path of a command, searched in PATH like a shell would.</summary>
+    public static string ResolveCommand(string command)
+    {
+        if (command.Contains('/'))
+        {
+            string full = Path.GetFullPath(command);
+            if (!File.Exists(full)) throw new TraceException(TraceErrorKind.NotFound, $"The program '{command}' does not exist.", full) { ErrorId = "CommandNotFound" };
+            return full;
+        }
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, command);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new TraceException(TraceErrorKind.NotFound, $"The program '{command}' was not found in PATH.") { ErrorId = "CommandNotFound" };
+    }
+}

@@ -1,0 +1,403 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.Native;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Sessions;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+public enum TraceSessionState
+{
+    Running,
+    Stopped,
+}
+
+/// <summary>
+/// A trace session: owns a private instance (or borrows one and remembers what it changed), enables the
+/// events with their filters and pid filter, drains the ring buffers on background threads, hands
+/// records to the consumer, and on every end (normal, Ctrl+C, Select-Object -First, exception,
+/// Stop-Trace, process exit) disables and removes everything it set up.
+/// </summary>
+public sealed class TraceSession : IDisposable
+{
+    private static readonly ConcurrentDictionary<int, TraceSession> Active = new();
+    private static int _counter;
+
+    private readonly LinuxTrace.Engine.Sessions.InstanceState? _restore;
+    private readonly object _stopGate = new();
+    private CpuDrainer[] _drainers = Array.Empty<CpuDrainer>();
+    private PageQueue? _queue;
+    private CpuCursor[]? _cursors;
+    private long _events;
+    private long _lost;
+    private long _lostMarkers;
+    private TraceSessionSummary? _summary;
+
+    static TraceSession()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var s in Active.Values) s.Dispose();
+        };
+    }
+
+    private TraceSession(int id, string name, TraceInstance instance, bool ownsInstance, LinuxTrace.Engine.Sessions.InstanceState? restore)
+    {
+        Id = id;
+        Name = name;
+        Instance = instance;
+        OwnsInstance = ownsInstance;
+        _restore = restore;
+        Catalog = EventCatalog.ForTracefs(instance.Tracefs);
+        Commands = new CommandResolver(useProc: true);
+        Factory = new EventFactory(Catalog, Commands);
+        StartTime = DateTime.Now;
+    }
+
+    public int Id { get; }
+    public string Name { get; }
+
+    /// <summary>The instance the session records into.</summary>
+    public TraceInstance Instance { get; }
+
+    public string InstanceName => Instance.DisplayName;
+
+    /// <summary>True when the session created its instance and removes it at the end.</summary>
+    public bool OwnsInstance { get; }
+
+    public IReadOnlyList<EventName> Events { get; private set; } = Array.Empty<EventName>();
+    public string? Filter { get; private set; }
+    public IReadOnlyList<int> ProcessIds { get; private set; } = Array.Empty<int>();
+    public DateTime StartTime { get; }
+    public DateTime? EndTime { get; private set; }
+    public TraceSessionState State { get; private set; } = TraceSessionState.Running;
+
+    /// <summary>Events handed to the consumer so far.</summary>
+    public long EventCount => Interlocked.Read(ref _events);
+
+    /// <summary>Events known lost so far (the kernel's stored counts).</summary>
+    public long LostEventCount => Interlocked.Read(ref _lost);
+
+    /// <summary>Pages that reported a loss (with or without a count).</summary>
+    public long LossReports => Interlocked.Read(ref _lostMarkers);
+
+    public EventCatalog Catalog { get; }
+    public CommandResolver Commands { get; }
+    public EventFactory Factory { get; }
+
+    /// <summary>Sessions of this process that are still running.</summary>
+    public static IReadOnlyList<TraceSession> GetActive() => Active.Values.OrderBy(s => s.Id).ToArray();
+
+    public override string ToString() => Name;
+
+    /// <summary>Sets up an instance for <paramref name="options"/> and starts recording into its buffer.</summary>
+    public static TraceSession Start(TraceSessionOptions options, TraceFileSystem? tracefs = null)
+    {
+        var fs = tracefs ?? TraceFileSystem.Default;
+        if (options.Events.Count == 0)
+            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example).") { ErrorId = "NoEvents" };
+        fs.Capabilities.Require(TraceCapabilities.Events);
+
+        // Resolve everything before touching the kernel, so a typo changes nothing.
+        var events = EventSelector.Resolve(fs.Top, options.Events);
+        int id = Interlocked.Increment(ref _counter);
+        bool owns;
+        TraceInstance instance;
+        if (options.Instance is null)
+        {
+            fs.Capabilities.Require(TraceCapabilities.Instances);
+            string name = $"linuxtrace-{Environment.ProcessId}-{id}";
+            while (fs.InstanceExists(name)) name = $"linuxtrace-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
+            instance = fs.CreateInstance(name);
+            owns = true;
+        }
+        else if (TraceFileSystem.IsTopName(options.Instance) || fs.InstanceExists(options.Instance))
+        {
+            instance = fs.GetInstance(options.Instance);
+            owns = false;
+        }
+        else
+        {
+            instance = fs.CreateInstance(options.Instance);
+            owns = true;
+        }
+
+        var session = new TraceSession(id, options.Name ?? instance.DisplayName, instance, owns, owns ? null : new LinuxTrace.Engine.Sessions.InstanceState(instance));
+        try
+        {
+            session.Configure(options, events);
+        }
+        catch
+        {
+            session.TearDown();
+            throw;
+        }
+        Active[id] = session;
+        return session;
+    }
+
+    private void Configure(TraceSessionOptions o, IReadOnlyList<EventName> events)
+    {
+        var inst = Instance;
+        _restore?.RememberTracingOn();
+        inst.TracingOn = false;
+        if (o.BufferSizeKB is { } kb)
+        {
+            _restore?.RememberBufferSize();
+            inst.BufferSizeKB = kb;
+        }
+        if (o.BufferPercent is { } bp && inst.BufferPercent >= 0)
+        {
+            _restore?.RememberBufferPercent();
+            inst.BufferPercent = bp;
+        }
+        if (o.Clock is not null)
+        {
+            _restore?.RememberClock();
+            inst.Clock = o.Clock;
+        }
+        if (o.ProcessIds.Count > 0)
+        {
+            _restore?.RememberPids();
+            inst.SetEventPids(o.ProcessIds);
+            ProcessIds = o.ProcessIds;
+        }
+        if (o.FollowChildren)
+        {
+            _restore?.RememberEventFork();
+            inst.SetOption("event-fork", true);
+        }
+        foreach (var e in events)
+        {
+            _restore?.RememberEvent(e);
+            if (!string.IsNullOrWhiteSpace(o.Filter))
+            {
+                try
+                {
+                    inst.SetEventFilter(e.System, e.Name, o.Filter);
+                }
+                catch (TraceException ex) when (ex.Kind == TraceErrorKind.InvalidArgument)
+                {
+                    throw new TraceException(TraceErrorKind.InvalidArgument, $"Bad filter for {e}: {ex.Message}", ex.Path, ex.Errno, ex)
+                    {
+                        KernelMessage = ex.KernelMessage, KernelErrorPosition = ex.KernelErrorPosition, ErrorId = "BadFilter",
+                    };
+                }
+            }
+            inst.EnableEvent(e.System, e.Name, true);
+        }
+        Events = events;
+        Filter = o.Filter;
+        foreach (var e in events) Catalog.GetByName(e.System, e.Name); // load formats now, not on the hot path
+        if (File.Exists(Path.Combine(inst.Tracefs.Root, "saved_cmdlines")) && TracefsFile.TryRead(Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines))
+            Commands.Load(cmdlines);
+    }
+
+    /// <summary>Turns recording on (after a program to trace was set up).</summary>
+    public void Resume() => Instance.TracingOn = true;
+
+    /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid).</summary>
+    public void SetProcessIds(IReadOnlyList<int> pids)
+    {
+        _restore?.RememberPids();
+        Instance.SetEventPids(pids);
+        ProcessIds = pids;
+    }
+
+    // ---- live streaming -------------------------------------------------------------------------
+
+    /// <summary>Starts one drainer thread per CPU feeding <paramref name="sink"/> (a queue for <see cref="ReadLive"/> when null).</summary>
+    public void StartDraining(IPageSink? sink = null, long maxQueuedBytes = 512L << 20)
+    {
+        var cpus = Instance.Cpus;
+        int pageSize = Instance.SubBufferSizeKB * 1024;
+        if (sink is null)
+        {
+            _queue = new PageQueue(cpus.Count == 0 ? 1 : cpus.Max() + 1, maxQueuedBytes);
+            sink = new BoundedSink(_queue);
+            _cursors = cpus.Select(c => new CpuCursor(c, _queue.SourceFor(c), Catalog.HeaderPage)).ToArray();
+        }
+        _drainers = cpus.Select(c => new CpuDrainer(c, Instance.TracePipeRawPath(c), pageSize, sink)).ToArray();
+        foreach (var d in _drainers) d.Start();
+    }
+
+    /// <summary>
+    /// Batches of records, merged by time within each drain cycle, until <paramref name="shouldEnd"/> says so
+    /// (then tracing stops and what is left in the buffers is read), or the token fires.
+    /// </summary>
+    public IEnumerable<List<TraceRecord>> ReadLive(RecordFilter? filter, Func<bool> shouldEnd, CancellationToken token)
+    {
+        if (_queue is null || _cursors is null) throw new InvalidOperationException("StartDraining was not called.");
+        while (true)
+        {
+            bool ending = shouldEnd();
+            if (ending) StopRecording(drain: true);
+            foreach (var d in _drainers)
+                if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
+
+            var merger = new RecordMerger(_cursors);
+            var batch = new List<TraceRecord>(1024);
+            while (merger.MoveNext())
+            {
+                ref var r = ref merger.Current;
+                if (r.IsLost) CountLoss(r.Lost);
+                if (filter is not null && !filter.Accept(r)) continue;
+                batch.Add(Factory.Create(r));
+                if (batch.Count >= 4096)
+                {
+                    Interlocked.Add(ref _events, batch.Count);
+                    yield return batch;
+                    batch = new List<TraceRecord>(4096);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                Interlocked.Add(ref _events, batch.Count);
+                yield return batch;
+            }
+            if (ending) yield break;
+            try
+            {
+                _queue.Wait(TimeSpan.FromMilliseconds(100), token);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private void CountLoss(long count)
+    {
+        Interlocked.Increment(ref _lostMarkers);
+        if (count > 0) Interlocked.Add(ref _lost, count);
+    }
+
+    /// <summary>Reads (and consumes) what the instance's buffers hold now, merged by time.</summary>
+    public IEnumerable<TraceRecord> ReadBuffer(RecordFilter? filter = null)
+    {
+        foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss))
+        {
+            if (r is TraceEvent) Interlocked.Increment(ref _events);
+            yield return r;
+        }
+    }
+
+    /// <summary>Reads (consuming) an instance's ring buffers: every CPU non-blocking until empty, merged by time.</summary>
+    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null)
+    {
+        int pageSize = instance.SubBufferSizeKB * 1024;
+        // Bound the read to about twice the buffer so that a busy writer cannot keep us here forever.
+        long maxPages = Math.Max(16, (long)Math.Max(instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
+        var header = EventCatalog.ForTracefs(instance.Tracefs).HeaderPage;
+        var sources = new List<TracePipePageSource>();
+        try
+        {
+            var cursors = new List<CpuCursor>();
+            foreach (int cpu in instance.Cpus)
+            {
+                var src = new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages);
+                sources.Add(src);
+                cursors.Add(new CpuCursor(cpu, src, header));
+            }
+            var merger = new RecordMerger(cursors);
+            while (merger.MoveNext())
+            {
+                ref var r = ref merger.Current;
+                if (r.IsLost) onLoss?.Invoke(r.Lost);
+                if (filter is not null && !filter.Accept(r)) continue;
+                yield return factory.Create(r);
+            }
+        }
+        finally
+        {
+            foreach (var s in sources) s.Dispose();
+        }
+    }
+
+    // ---- ending ---------------------------------------------------------------------------------
+
+    /// <summary>Stops recording; with <paramref name="drain"/>, the drainers read what is left first.</summary>
+    private void StopRecording(bool drain)
+    {
+        try { Instance.TracingOn = false; } catch (TraceException) { }
+        if (_queue is not null) _queue.Closed = true;
+        foreach (var d in _drainers) d.Stop();
+        if (drain) foreach (var d in _drainers) d.DrainRemaining();
+    }
+
+    /// <summary>Ends the session: stops recording, reads the final statistics, and restores or removes the instance.</summary>
+    public TraceSessionSummary Stop()
+    {
+        lock (_stopGate)
+        {
+            if (_summary is not null) return _summary;
+            StopRecording(drain: false);
+            IReadOnlyList<CpuBufferStats> stats;
+            try { stats = Instance.GetCpuStats(); } catch (Exception) { stats = Array.Empty<CpuBufferStats>(); }
+            var errors = TearDown();
+            EndTime = DateTime.Now;
+            State = TraceSessionState.Stopped;
+            Active.TryRemove(Id, out _);
+            _summary = new TraceSessionSummary(Name, InstanceName, StartTime, EndTime.Value, EventCount, LostEventCount, LossReports, stats,
+                errors.Select(e => e.Message).ToArray());
+            return _summary;
+        }
+    }
+
+    private List<Exception> TearDown()
+    {
+        var errors = new List<Exception>();
+        foreach (var d in _drainers)
+        {
+            try { d.Dispose(); } catch (Exception e) { errors.Add(e); }
+        }
+        _drainers = Array.Empty<CpuDrainer>();
+        if (OwnsInstance)
+        {
+            try { Instance.TracingOn = false; } catch (Exception e) { errors.Add(e); }
+            try { Instance.WriteFile("events/enable", "0"); } catch (Exception e) { errors.Add(e); }
+            try { Instance.SetEventPids(Array.Empty<int>()); } catch (Exception e) { errors.Add(e); }
+            try { Instance.Tracefs.RemoveInstance(Instance.Name); } catch (Exception e) { errors.Add(e); }
+        }
+        else if (_restore is not null)
+        {
+            errors.AddRange(_restore.Restore());
+        }
+        return errors;
+    }
+
+    public void Dispose() => Stop();
+}
+
+/// <summary>What a finished session recorded and lost.</summary>
+public sealed record TraceSessionSummary(
+    string Name,
+    string Instance,
+    DateTime StartTime,
+    DateTime EndTime,
+    long EventCount,
+    long LostEventCount,
+    long LossReports,
+    IReadOnlyList<CpuBufferStats> CpuStats,
+    IReadOnlyList<string> CleanupErrors)
+{
+    public TimeSpan Duration => EndTime - StartTime;
+
+    /// <summary>Events the kernel overwrote or dropped, per its per-CPU statistics.</summary>
+    public long KernelLost => CpuStats.Sum(s => s.Lost);
+}
+
+/// <summary>Queues pages for the consumer; when the queue is over budget, stops taking pages so the kernel accounts the loss.</summary>
+internal sealed class BoundedSink(PageQueue queue) : IPageSink
+{
+    public void Accept(int cpu, byte[] page, int length)
+    {
+        while (queue.IsFull && !queue.Closed) Thread.Sleep(1); // back-pressure: the kernel buffer absorbs (and, if it must, counts) the excess
+        queue.Accept(cpu, page, length);
+    }
+}
+

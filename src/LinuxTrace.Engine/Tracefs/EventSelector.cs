@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using LinuxTrace.Engine.Symbols;
+
+namespace LinuxTrace.Engine.Tracefs;
+
+/// <summary>An event by system and name.</summary>
+public readonly record struct EventName(string System, string Name)
+{
+    public override string ToString() => System + ":" + Name;
+
+    public static EventName Parse(string text)
+    {
+        int c = text.IndexOf(':');
+        if (c < 0) c = text.IndexOf('/');
+        if (c < 0) throw new ArgumentException($"'{text}' is not system:event.");
+        return new EventName(text[..c], text[(c + 1)..]);
+    }
+}
+
+/// <summary>
+/// Resolves what a user types (sched:sched_switch, sched_switch, sched:*, sched, syscalls:sys_enter_open*)
+/// against the kernel's available_events, with close matches for names that do not exist.
+/// </summary>
+public static class EventSelector
+{
+    /// <summary>All events of the kernel, from available_events (one file read).</summary>
+    public static IReadOnlyList<EventName> Available(TraceInstance instance)
+    {
+        string text = instance.HasFile("available_events") ? instance.ReadFile("available_events") : instance.Tracefs.Top.ReadFile("available_events");
+        var list = new List<EventName>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int c = line.IndexOf(':');
+            if (c > 0) list.Add(new EventName(line[..c], line[(c + 1)..]));
+        }
+        return list;
+    }
+
+    /// <summary>Events matching <paramref name="pattern"/>; empty when none.</summary>
+    public static IEnumerable<EventName> Match(IReadOnlyList<EventName> available, string pattern)
+    {
+        pattern = pattern.Trim();
+        int c = pattern.IndexOf(':');
+        if (c < 0) c = pattern.IndexOf('/');
+        if (c >= 0)
+        {
+            var sys = Glob(pattern[..c]);
+            var name = Glob(c + 1 < pattern.Length ? pattern[(c + 1)..] : "*");
+            return available.Where(e => sys.IsMatch(e.System) && name.IsMatch(e.Name));
+        }
+        var glob = Glob(pattern);
+        var byName = available.Where(e => glob.IsMatch(e.Name)).ToArray();
+        if (byName.Length > 0) return byName;
+        return available.Where(e => glob.IsMatch(e.System)); // "sched" = every sched event
+    }
+
+    /// <summary>Resolves every pattern; a pattern that matches nothing throws with close matches.</summary>
+    public static IReadOnlyList<EventName> Resolve(TraceInstance instance, IEnumerable<string> patterns)
+    {
+        var available = Available(instance);
+        var result = new List<EventName>();
+        var seen = new HashSet<EventName>();
+        foreach (var p in patterns)
+        {
+            var matched = Match(available, p).ToArray();
+            if (matched.Length == 0) throw NotFound(available, p);
+            foreach (var e in matched) if (seen.Add(e)) result.Add(e);
+        }
+        return result;
+    }
+
+    internal static TraceException NotFound(IReadOnlyList<EventName> available, string pattern)
+    {
+        string namePart = pattern.Contains(':') ? pattern[(pattern.IndexOf(':') + 1)..] : pattern;
+        var close = CloseMatch.Suggest(namePart, available.Select(e => e.Name).Distinct(), 5);
+        var full = close.Select(n => available.First(e => e.Name == n).ToString()).ToArray();
+        string hint = full.Length > 0 ? $" Close matches: {string.Join(", ", full)}." : " List them with Get-TraceEventType.";
+        return new TraceException(TraceErrorKind.NotFound, $"No trace event matches '{pattern}' on this kernel.{hint}") { ErrorId = "EventNotFound" };
+    }
+
+    internal static Regex Glob(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant);
+}

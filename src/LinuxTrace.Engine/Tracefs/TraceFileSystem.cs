@@ -1,0 +1,190 @@
+using LinuxTrace.Engine.Native;
+
+namespace LinuxTrace.Engine.Tracefs;
+
+/// <summary>
+/// The tracefs mount: finds it (mounting it when absent and we are root), gives typed access to the top
+/// instance and to named instances, and probes once what this kernel allows.
+/// </summary>
+public sealed class TraceFileSystem
+{
+    public const string DefaultMountPoint = "/sys/kernel/tracing";
+
+    /// <summary>Environment variable that points the engine at another tracefs root (used by tests of error paths).</summary>
+    public const string RootVariable = "LINUXTRACE_TRACEFS";
+
+    private static readonly object Gate = new();
+    private static TraceFileSystem? _default;
+    private TraceCapabilities? _capabilities;
+
+    private TraceFileSystem(string root)
+    {
+        Root = root;
+        Top = new TraceInstance(this, "", root);
+    }
+
+    /// <summary>Absolute path of the tracefs mount.</summary>
+    public string Root { get; }
+
+    /// <summary>The top-level (global) instance.</summary>
+    public TraceInstance Top { get; }
+
+    /// <summary>The tracefs of this machine, found (or mounted) once per process.</summary>
+    public static TraceFileSystem Default
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _default ??= Open();
+            }
+        }
+    }
+
+    /// <summary>Opens tracefs at <paramref name="root"/>, or finds it in /proc/mounts (mounting it when absent and we are root).</summary>
+    public static TraceFileSystem Open(string? root = null)
+    {
+        root ??= Environment.GetEnvironmentVariable(RootVariable);
+        if (string.IsNullOrEmpty(root)) root = Discover();
+        if (!Directory.Exists(root))
+            throw new TraceException(TraceErrorKind.NotMounted, $"No tracefs at {root}.", root);
+        if (!File.Exists(Path.Combine(root, "trace")) && !Directory.Exists(Path.Combine(root, "events")))
+        {
+            throw new TraceException(TraceErrorKind.PermissionDenied,
+                $"tracefs at {root} cannot be read by this user. tracefs is root-only by default (mode 0700): run pwsh with sudo, " +
+                "or remount it for a group: mount -o remount,gid=<group>,mode=0750 " + root, root, Libc.EACCES);
+        }
+        return new TraceFileSystem(root);
+    }
+
+    private static string Discover()
+    {
+        string? debugfs = null;
+        foreach (var line in File.ReadLines("/proc/mounts"))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length < 3) continue;
+            string mountPoint = parts[1].Replace("\\040", " ");
+            if (parts[2] == "tracefs")
+            {
+                if (mountPoint == DefaultMountPoint) return mountPoint;
+                debugfs ??= mountPoint;
+            }
+            else if (parts[2] == "debugfs" && Directory.Exists(Path.Combine(mountPoint, "tracing", "events")))
+            {
+                debugfs ??= Path.Combine(mountPoint, "tracing");
+            }
+        }
+        if (debugfs is not null) return debugfs;
+
+        if (Libc.GetEuid() != 0)
+        {
+            throw new TraceException(TraceErrorKind.NotMounted,
+                $"tracefs is not mounted. As root, run: mount -t tracefs nodev {DefaultMountPoint} (or run pwsh with sudo and LinuxTrace mounts it).",
+                DefaultMountPoint);
+        }
+        if (!Directory.Exists(DefaultMountPoint))
+        {
+            throw new TraceException(TraceErrorKind.NotSupported,
+                $"tracefs is not mounted and {DefaultMountPoint} does not exist: this kernel was built without CONFIG_TRACING (or /sys is not sysfs).",
+                DefaultMountPoint);
+        }
+        if (Libc.Mount("nodev", DefaultMountPoint, "tracefs", 0, 0) != 0)
+        {
+            int e = Libc.LastError;
+            throw new TraceException(e is Libc.EPERM or Libc.EACCES ? TraceErrorKind.PermissionDenied : TraceErrorKind.NotMounted,
+                $"tracefs is not mounted and mounting it at {DefaultMountPoint} failed: {Libc.Describe(e)}. " +
+                $"Mount it by hand: mount -t tracefs nodev {DefaultMountPoint}", DefaultMountPoint, e);
+        }
+        return DefaultMountPoint;
+    }
+
+    /// <summary>What this kernel allows, probed once without changing any state.</summary>
+    public TraceCapabilities Capabilities => _capabilities ??= TraceCapabilities.Probe(this);
+
+    /// <summary>The instance called <paramref name="name"/>; the top instance for null, empty or "top".</summary>
+    public TraceInstance GetInstance(string? name)
+    {
+        if (IsTopName(name)) return Top;
+        string path = Path.Combine(Root, "instances", name!);
+        if (!Directory.Exists(path))
+            throw new TraceException(TraceErrorKind.NotFound, $"There is no trace instance named '{name}'.", path) { ErrorId = "InstanceNotFound" };
+        return new TraceInstance(this, name!, path);
+    }
+
+    public static bool IsTopName(string? name) =>
+        string.IsNullOrEmpty(name) || name.Equals("top", StringComparison.OrdinalIgnoreCase) || name == "/";
+
+    /// <summary>The named instances (not the top one).</summary>
+    public IReadOnlyList<TraceInstance> GetInstances()
+    {
+        string dir = Path.Combine(Root, "instances");
+        if (!Directory.Exists(dir)) return Array.Empty<TraceInstance>();
+        return Directory.GetDirectories(dir)
+            .Select(p => new TraceInstance(this, Path.GetFileName(p), p))
+            .OrderBy(i => i.Name, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    public bool InstanceExists(string name) => Directory.Exists(Path.Combine(Root, "instances", name));
+
+    /// <summary>Creates the instance (mkdir under instances/).</summary>
+    public TraceInstance CreateInstance(string name)
+    {
+        ValidateInstanceName(name);
+        string path = Path.Combine(Root, "instances", name);
+        if (Directory.Exists(path))
+            throw new TraceException(TraceErrorKind.AlreadyExists, $"A trace instance named '{name}' already exists.", path) { ErrorId = "InstanceExists" };
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TraceException(TraceErrorKind.PermissionDenied, $"Cannot create trace instance '{name}': permission denied. Run pwsh with sudo.", path, Libc.EACCES, e);
+        }
+        catch (IOException e)
+        {
+            throw new TraceException(TraceErrorKind.Failed, $"Cannot create trace instance '{name}': {e.Message}", path, 0, e);
+        }
+        return new TraceInstance(this, name, path);
+    }
+
+    /// <summary>Removes the instance (rmdir). Its events are disabled first so the kernel lets it go.</summary>
+    public void RemoveInstance(string name)
+    {
+        if (IsTopName(name)) throw new TraceException(TraceErrorKind.InvalidArgument, "The top instance cannot be removed.");
+        string path = Path.Combine(Root, "instances", name);
+        if (!Directory.Exists(path))
+            throw new TraceException(TraceErrorKind.NotFound, $"There is no trace instance named '{name}'.", path) { ErrorId = "InstanceNotFound" };
+        // rmdir on tracefs works on a non-empty instance directory; Directory.Delete would recurse, so call rmdir directly.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: false);
+                return;
+            }
+            catch (IOException) when (attempt < 20 && Directory.Exists(path))
+            {
+                // EBUSY while a reader still holds trace_pipe_raw open: give it a moment.
+                Thread.Sleep(25);
+            }
+            catch (IOException e) when (!Directory.Exists(path))
+            {
+                _ = e;
+                return;
+            }
+            catch (IOException e)
+            {
+                throw new TraceException(TraceErrorKind.Busy, $"Cannot remove trace instance '{name}': {e.Message}", path, Libc.EBUSY, e);
+            }
+        }
+    }
+
+    internal static void ValidateInstanceName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || IsTopName(name))
+            throw new TraceException(TraceErrorKind.InvalidArgument, $"'{name}' is not a valid instance name.") { ErrorId = "InvalidInstanceName" };
+    }
+}

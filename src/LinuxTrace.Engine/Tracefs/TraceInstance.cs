@@ -1,0 +1,273 @@
+using System.Globalization;
+
+namespace LinuxTrace.Engine.Tracefs;
+
+/// <summary>
+/// One ftrace instance: the top (global) buffer or a named one under instances/. Typed access to its
+/// tracer, options, events, filters, pid filters, buffer size, clock and per-CPU ring-buffer statistics.
+/// </summary>
+public sealed class TraceInstance
+{
+    internal TraceInstance(TraceFileSystem tracefs, string name, string path)
+    {
+        Tracefs = tracefs;
+        Name = name;
+        Path = path;
+    }
+
+    public TraceFileSystem Tracefs { get; }
+
+    /// <summary>The instance name; empty for the top instance.</summary>
+    public string Name { get; }
+
+    public bool IsTop => Name.Length == 0;
+
+    public string DisplayName => IsTop ? "top" : Name;
+
+    /// <summary>Absolute directory of the instance.</summary>
+    public string Path { get; }
+
+    public override string ToString() => DisplayName;
+
+    public string FilePath(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public bool HasFile(string relative) => File.Exists(FilePath(relative));
+
+    public string ReadFile(string relative) => TracefsFile.Read(FilePath(relative));
+
+    /// <summary>Writes a control file; on EINVAL the kernel's error_log entry is attached to the exception.</summary>
+    public void WriteFile(string relative, string value, bool append = false)
+    {
+        string path = FilePath(relative);
+        try
+        {
+            TracefsFile.Write(path, value, append);
+        }
+        catch (TraceException e) when (e.Kind == TraceErrorKind.InvalidArgument)
+        {
+            throw ErrorLog.Explain(this, e, value);
+        }
+    }
+
+    // ---- tracer ---------------------------------------------------------------------------------
+
+    public IReadOnlyList<string> AvailableTracers =>
+        ReadFile("available_tracers").Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
+
+    public string CurrentTracer
+    {
+        get => ReadFile("current_tracer").Trim();
+        set
+        {
+            if (!AvailableTracers.Contains(value))
+            {
+                throw new TraceException(TraceErrorKind.NotSupported,
+                    $"The tracer '{value}' is not available in instance '{DisplayName}'. Available: {string.Join(", ", AvailableTracers)}.",
+                    FilePath("current_tracer")) { ErrorId = "TracerNotAvailable" };
+            }
+            WriteFile("current_tracer", value);
+        }
+    }
+
+    // ---- on/off, buffer, clock ------------------------------------------------------------------
+
+    public bool TracingOn
+    {
+        get => ReadFile("tracing_on").Trim() == "1";
+        set => WriteFile("tracing_on", value ? "1" : "0");
+    }
+
+    /// <summary>Ring-buffer size per CPU in KB (buffer_size_kb).</summary>
+    public int BufferSizeKB
+    {
+        get => ParseBufferSize(ReadFile("buffer_size_kb"));
+        set
+        {
+            if (value <= 0) throw new TraceException(TraceErrorKind.InvalidArgument, $"Buffer size must be positive, not {value} KB.");
+            WriteFile("buffer_size_kb", value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Total ring-buffer size over all CPUs in KB.</summary>
+    public int BufferTotalSizeKB => ParseBufferSize(ReadFile("buffer_total_size_kb"));
+
+    /// <summary>Sub-buffer (page) size in KB; 4 when the kernel has no buffer_subbuf_size_kb.</summary>
+    public int SubBufferSizeKB => HasFile("buffer_subbuf_size_kb") ? ParseBufferSize(ReadFile("buffer_subbuf_size_kb")) : Environment.SystemPageSize / 1024;
+
+    /// <summary>Reader wake-up watermark in percent of the buffer (buffer_percent).</summary>
+    public int BufferPercent
+    {
+        get => HasFile("buffer_percent") ? int.Parse(ReadFile("buffer_percent").Trim(), CultureInfo.InvariantCulture) : -1;
+        set => WriteFile("buffer_percent", value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    // "7 (expanded: 1408)" while the buffer is not yet allocated; "1408" once it is.
+    internal static int ParseBufferSize(string text)
+    {
+        text = text.Trim();
+        int exp = text.IndexOf("expanded:", StringComparison.Ordinal);
+        if (exp >= 0) text = text[(exp + 9)..].TrimEnd(')', ' ');
+        int sp = text.IndexOfAny([' ', '\n']);
+        if (sp > 0) text = text[..sp];
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : -1;
+    }
+
+    public IReadOnlyList<string> AvailableClocks =>
+        ReadFile("trace_clock").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim('[', ']')).ToArray();
+
+    public string Clock
+    {
+        get
+        {
+            foreach (var c in ReadFile("trace_clock").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries))
+                if (c.StartsWith('[')) return c.Trim('[', ']');
+            return "local";
+        }
+        set
+        {
+            if (!AvailableClocks.Contains(value))
+                throw new TraceException(TraceErrorKind.InvalidArgument,
+                    $"'{value}' is not a trace clock of this kernel. Available: {string.Join(", ", AvailableClocks)}.", FilePath("trace_clock")) { ErrorId = "ClockNotAvailable" };
+            WriteFile("trace_clock", value);
+        }
+    }
+
+    // ---- options --------------------------------------------------------------------------------
+
+    /// <summary>The trace options of this instance and whether each is on (trace_options, plus tracer options under options/).</summary>
+    public IReadOnlyList<TraceOptionState> GetOptions()
+    {
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var raw in ReadFile("trace_options").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            bool on = !raw.StartsWith("no", StringComparison.Ordinal) || OptionFileExists(raw);
+            string name = on ? raw : raw[2..];
+            result[name] = on;
+        }
+        // Tracer-specific options (funcgraph-*) appear only as files under options/.
+        string dir = FilePath("options");
+        if (Directory.Exists(dir))
+        {
+            foreach (var f in Directory.GetFiles(dir))
+            {
+                string name = System.IO.Path.GetFileName(f);
+                if (!result.ContainsKey(name) && TracefsFile.TryRead(f, out var v)) result[name] = v.Trim() == "1";
+            }
+        }
+        return result.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new TraceOptionState(kv.Key, kv.Value, DisplayName)).ToArray();
+    }
+
+    private bool OptionFileExists(string name) => File.Exists(System.IO.Path.Combine(Path, "options", name));
+
+    public bool GetOption(string name)
+    {
+        string file = FilePath(System.IO.Path.Combine("options", name));
+        if (!File.Exists(file)) throw UnknownOption(name);
+        return ReadFile(System.IO.Path.Combine("options", name)).Trim() == "1";
+    }
+
+    public void SetOption(string name, bool enabled)
+    {
+        if (name.Contains('/') || !File.Exists(FilePath(System.IO.Path.Combine("options", name)))) throw UnknownOption(name);
+        WriteFile(System.IO.Path.Combine("options", name), enabled ? "1" : "0");
+    }
+
+    private TraceException UnknownOption(string name)
+    {
+        var known = GetOptions().Select(o => o.Name).ToArray();
+        string hint = Symbols.CloseMatch.Suggest(name, known, 3) is { Count: > 0 } s ? $" Did you mean: {string.Join(", ", s)}?" : "";
+        return new TraceException(TraceErrorKind.NotFound,
+            $"'{name}' is not a trace option of instance '{DisplayName}' on this kernel.{hint}", FilePath("options")) { ErrorId = "OptionNotFound" };
+    }
+
+    // ---- events ---------------------------------------------------------------------------------
+
+    /// <summary>Enabled events as "system:event" (from set_event).</summary>
+    public IReadOnlyList<string> EnabledEvents =>
+        ReadFile("set_event").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public string EventDirectory(string system, string name) => FilePath(System.IO.Path.Combine("events", system, name));
+
+    public bool EventExists(string system, string name) => Directory.Exists(EventDirectory(system, name));
+
+    public bool IsEventEnabled(string system, string name)
+    {
+        var text = ReadFile($"events/{system}/{name}/enable").Trim();
+        return text.StartsWith('1');
+    }
+
+    public void EnableEvent(string system, string name, bool enable = true)
+    {
+        RequireEvent(system, name);
+        WriteFile($"events/{system}/{name}/enable", enable ? "1" : "0");
+    }
+
+    /// <summary>Sets the kernel filter of an event; an empty filter clears it ("0").</summary>
+    public void SetEventFilter(string system, string name, string? filter)
+    {
+        RequireEvent(system, name);
+        WriteFile($"events/{system}/{name}/filter", string.IsNullOrWhiteSpace(filter) ? "0" : filter);
+    }
+
+    /// <summary>The filter in effect, or null ("none").</summary>
+    public string? GetEventFilter(string system, string name)
+    {
+        var f = ReadFile($"events/{system}/{name}/filter").Trim();
+        return f.Length == 0 || f == "none" ? null : f;
+    }
+
+    public void SetEventTrigger(string system, string name, string trigger, bool remove = false)
+    {
+        RequireEvent(system, name);
+        WriteFile($"events/{system}/{name}/trigger", remove ? "!" + trigger : trigger, append: true);
+    }
+
+    private void RequireEvent(string system, string name)
+    {
+        if (!EventExists(system, name))
+            throw new TraceException(TraceErrorKind.NotFound, $"There is no event {system}:{name} in instance '{DisplayName}'.",
+                EventDirectory(system, name)) { ErrorId = "EventNotFound" };
+    }
+
+    // ---- pid filters -----------------------------------------------------------------------------
+
+    public IReadOnlyList<int> EventPids =>
+        ReadFile("set_event_pid").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>Replaces set_event_pid with <paramref name="pids"/> (empty clears it).</summary>
+    public void SetEventPids(IEnumerable<int> pids)
+    {
+        var list = pids.ToArray();
+        if (list.Length == 0) { WriteFile("set_event_pid", ""); return; }
+        WriteFile("set_event_pid", string.Join(' ', list.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+    }
+
+    // ---- per-CPU ring buffers --------------------------------------------------------------------
+
+    /// <summary>The CPUs this instance has ring buffers for (per_cpu/cpuN).</summary>
+    public IReadOnlyList<int> Cpus
+    {
+        get
+        {
+            var dir = FilePath("per_cpu");
+            if (!Directory.Exists(dir)) return Array.Empty<int>();
+            return Directory.GetDirectories(dir)
+                .Select(d => System.IO.Path.GetFileName(d))
+                .Where(n => n.StartsWith("cpu", StringComparison.Ordinal))
+                .Select(n => int.Parse(n.AsSpan(3), CultureInfo.InvariantCulture))
+                .Order().ToArray();
+        }
+    }
+
+    public IReadOnlyList<CpuBufferStats> GetCpuStats() =>
+        Cpus.Select(c => CpuBufferStats.Parse(DisplayName, c, ReadFile($"per_cpu/cpu{c}/stats"))).ToArray();
+
+    public string TracePipeRawPath(int cpu) => FilePath($"per_cpu/cpu{cpu}/trace_pipe_raw");
+
+    /// <summary>Empties the ring buffer (writes to trace).</summary>
+    public void ClearBuffer() => WriteFile("trace", "");
+}
+
+/// <summary>One trace option and whether it is on, in one instance.</summary>
+public sealed record TraceOptionState(string Name, bool Enabled, string Instance);
