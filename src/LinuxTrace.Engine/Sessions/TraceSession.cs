@@ -192,8 +192,18 @@ public sealed class TraceSession : IDisposable
         Events = events;
         Filter = o.Filter;
         foreach (var e in events) Catalog.GetByName(e.System, e.Name); // load formats now, not on the hot path
-        if (File.Exists(Path.Combine(inst.Tracefs.Root, "saved_cmdlines")) && TracefsFile.TryRead(Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines))
-            Commands.Load(cmdlines);
+        RefreshCommands();
+    }
+
+    private long _commandsRefreshed = -1;
+
+    /// <summary>Reloads the kernel's saved_cmdlines (pid to command of traced tasks) at most twice a second.</summary>
+    private void RefreshCommands(bool force = false)
+    {
+        long now = Environment.TickCount64;
+        if (!force && _commandsRefreshed >= 0 && now - _commandsRefreshed < 500) return;
+        _commandsRefreshed = now;
+        if (TracefsFile.TryRead(Path.Combine(Instance.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) Commands.Load(cmdlines);
     }
 
     /// <summary>Turns recording on (after a program to trace was set up).</summary>
@@ -238,6 +248,7 @@ public sealed class TraceSession : IDisposable
             foreach (var d in _drainers)
                 if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
 
+            RefreshCommands(force: ending);
             var merger = new RecordMerger(_cursors);
             var batch = new List<TraceRecord>(1024);
             while (merger.MoveNext())
@@ -279,6 +290,7 @@ public sealed class TraceSession : IDisposable
     /// <summary>Reads (and consumes) what the instance's buffers hold now, merged by time.</summary>
     public IEnumerable<TraceRecord> ReadBuffer(RecordFilter? filter = null)
     {
+        RefreshCommands(force: true);
         foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss))
         {
             if (r is TraceEvent) Interlocked.Increment(ref _events);
@@ -336,6 +348,7 @@ public sealed class TraceSession : IDisposable
         {
             if (_summary is not null) return _summary;
             StopRecording(drain: false);
+            RefreshCommands(force: true);
             IReadOnlyList<CpuBufferStats> stats;
             try { stats = Instance.GetCpuStats(); } catch (Exception) { stats = Array.Empty<CpuBufferStats>(); }
             var errors = TearDown();

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LinuxTrace.Engine.Tracefs;
+namespace LinuxTrace;
 
 /// <summary>The ring-buffer statistics of one CPU (per_cpu/cpuN/stats).</summary>
 public sealed class CpuBufferStats

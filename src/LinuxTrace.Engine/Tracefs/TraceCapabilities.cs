@@ -1,5 +1,5 @@
-namespace LinuxTrace.Engine.Tracefs;
-
+namespace LinuxTrace
+{
 /// <summary>Whether a tracing feature can be used on this kernel, and why not.</summary>
 public enum FeatureState
 {
@@ -15,6 +15,10 @@ public sealed record TraceFeature(string Name, FeatureState State, string Detail
 {
     public bool Available => State == FeatureState.Available;
 }
+}
+
+namespace LinuxTrace.Engine.Tracefs
+{
 
 /// <summary>
 /// What this kernel allows, probed once by reading (never writing) tracefs: events, function tracer,
@@ -119,4 +123,5 @@ public sealed class TraceCapabilities
             return n < 0 && e is Native.Libc.EPERM or Native.Libc.EACCES ? FeatureState.NotPermitted : FeatureState.Available;
         }
     }
+}
 }

@@ -268,6 +268,3 @@ public sealed class TraceInstance
     /// <summary>Empties the ring buffer (writes to trace).</summary>
     public void ClearBuffer() => WriteFile("trace", "");
 }
-
-/// <summary>One trace option and whether it is on, in one instance.</summary>
-public sealed record TraceOptionState(string Name, bool Enabled, string Instance);

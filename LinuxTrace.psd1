@@ -1,0 +1,37 @@
+@{
+    RootModule           = 'bin/LinuxTrace.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b7c1f4e-2a8d-4d0e-9c61-7f3e8a1b2c4d'
+    Author               = 'LinuxTrace contributors'
+    CompanyName          = 'LinuxTrace'
+    Copyright            = '(c) LinuxTrace contributors. MIT License.'
+    Description          = 'Linux kernel tracing (ftrace/tracefs) from PowerShell: typed trace events in the pipeline, trace.dat files shared with trace-cmd and KernelShark.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.6'
+    FormatsToProcess     = @('LinuxTrace.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-AvailableTracer'
+        'Get-TraceCapability'
+        'Get-TraceEvent'
+        'Get-TraceEventType'
+        'Get-TraceFunction'
+        'Get-TraceInstance'
+        'Get-TraceOption'
+        'Get-TraceSession'
+        'Get-TraceStatus'
+        'New-TraceInstance'
+        'Remove-TraceInstance'
+        'Set-TraceOption'
+        'Start-Trace'
+        'Stop-Trace'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Linux', 'ftrace', 'tracefs', 'trace-cmd', 'tracing', 'kernel', 'PSEdition_Core')
+            ProjectUri = 'https://example.invalid/linuxtrace'
+        }
+    }
+}

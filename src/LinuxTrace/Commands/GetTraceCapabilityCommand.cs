@@ -1,0 +1,20 @@
+using System.Management.Automation;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Shows which tracing features this kernel allows, and why not where it does not.</summary>
+[Cmdlet(VerbsCommon.Get, "TraceCapability")]
+[OutputType(typeof(TraceFeature))]
+public sealed class GetTraceCapabilityCommand : LinuxTraceCmdlet
+{
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var match = Matcher(Name);
+        foreach (var f in Tracefs.Capabilities.Features) if (match(f.Name)) WriteObject(f);
+    }
+}

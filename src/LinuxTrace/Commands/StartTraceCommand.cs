@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Sessions;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>
+/// Traces kernel events in a private instance and streams them into the pipeline as typed objects
+/// (or, with -AsSession, keeps recording and returns the session).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "Trace", DefaultParameterSetName = StreamSet, SupportsShouldProcess = true)]
+[OutputType(typeof(TraceEvent), typeof(TraceLostEvents), ParameterSetName = [StreamSet])]
+[OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
+public sealed class StartTraceCommand : LinuxTraceCmdlet
+{
+    private const string StreamSet = "Stream", SessionSet = "Session";
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(EventCompleter))]
+    public string[] Event { get; set; } = [];
+
+    /// <summary>Kernel event filter (events/.../filter syntax), applied in the kernel to every event.</summary>
+    [Parameter]
+    public string? Filter { get; set; }
+
+    [Parameter]
+    [Alias("Pid")]
+    public int[]? ProcessId { get; set; }
+
+    /// <summary>Also trace children that the traced processes fork.</summary>
+    [Parameter]
+    public SwitchParameter FollowChildren { get; set; }
+
+    /// <summary>A program to start and trace (only it, and its children with -FollowChildren). Tracing ends when it exits.</summary>
+    [Parameter]
+    public string? Command { get; set; }
+
+    [Parameter]
+    [Alias("Args")]
+    public string[] ArgumentList { get; set; } = [];
+
+    [Parameter(ParameterSetName = StreamSet)]
+    public TimeSpan? Duration { get; set; }
+
+    /// <summary>Record into this instance instead of a private one (created if missing, then removed).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InstanceCompleter))]
+    public string? Instance { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? BufferSizeKB { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ClockCompleter))]
+    public string? Clock { get; set; }
+
+    [Parameter]
+    public string? Name { get; set; }
+
+    /// <summary>Return a TraceSession at once and keep recording into the kernel buffer.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
+    public SwitchParameter AsSession { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var fs = Tracefs;
+        string target = Instance ?? "a private instance";
+        if (!ShouldProcess(target, $"Trace {string.Join(", ", Event)}{(Filter is null ? "" : $" where {Filter}")}")) return;
+
+        var options = new TraceSessionOptions
+        {
+            Events = Event, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
+            Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name,
+        };
+        var session = Terminating(() => TraceSession.Start(options, fs), "StartTraceFailed", target);
+        LaunchedProcess? program = null;
+        bool keep = false;
+        try
+        {
+            if (Command is not null)
+            {
+                program = Terminating(() => LaunchedProcess.StartSuspended(Command, ArgumentList), "StartCommandFailed", Command);
+                Terminating(() => session.SetProcessIds([program.ProcessId, .. ProcessId ?? []]), "SetPidFailed", Command);
+            }
+            if (AsSession)
+            {
+                Terminating(session.Resume, "StartTraceFailed", target);
+                program?.Resume();
+                WriteObject(session);
+                keep = true;
+                return;
+            }
+            Stream(session, program);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                program?.Dispose();
+                var summary = session.Stop();
+                foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
+                if (summary.KernelLost > 0 || summary.LossReports > 0)
+                    WriteWarning($"{summary.KernelLost} events were lost to ring-buffer overrun ({summary.LossReports} loss reports in the stream). A bigger -BufferSizeKB or fewer events helps.");
+            }
+        }
+    }
+
+    private void Stream(TraceSession session, LaunchedProcess? program)
+    {
+        Terminating(() => session.StartDraining(), "StartTraceFailed", session.Name);
+        Terminating(session.Resume, "StartTraceFailed", session.Name);
+        program?.Resume();
+        var clock = Stopwatch.StartNew();
+        var deadline = Duration;
+        bool ShouldEnd() => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+
+        var progress = new ProgressTimer(this, 1, $"Tracing {string.Join(", ", Event)}", showWhenLast: false);
+        long count = 0;
+        try
+        {
+            foreach (var batch in session.ReadLive(null, ShouldEnd, PipelineStopToken))
+            {
+                WriteObject(batch, enumerateCollection: true);
+                count += batch.Count;
+                progress.Update(() => $"{count:N0} events, {count / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0}/s, {session.LostEventCount:N0} lost");
+            }
+        }
+        catch (TraceException e)
+        {
+            ThrowTerminatingError(ErrorFor(e, "TraceReadFailed", session.Name));
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+}

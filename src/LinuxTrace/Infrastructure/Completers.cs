@@ -1,0 +1,99 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Base of the completers: values from the kernel, matched by prefix (wildcards allowed), quoted when needed.</summary>
+public abstract class KernelValueCompleter : IArgumentCompleter
+{
+    protected abstract IEnumerable<string> Values(IDictionary fakeBoundParameters);
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IEnumerable<string> values;
+        try
+        {
+            values = Values(fakeBoundParameters).ToArray();
+        }
+        catch (Exception)
+        {
+            yield break; // no tracefs, no permission: no completions rather than an error in the middle of typing
+        }
+        string word = wordToComplete.Trim('\'', '"');
+        var pattern = new WildcardPattern(word + "*", WildcardOptions.IgnoreCase);
+        foreach (var v in values)
+        {
+            if (!pattern.IsMatch(v)) continue;
+            string text = v.IndexOfAny([' ', '$', '\'', '"', '(', ')', '{', '}', ';', ',', '@', '#']) >= 0 ? "'" + v.Replace("'", "''") + "'" : v;
+            yield return new CompletionResult(text, v, CompletionResultType.ParameterValue, v);
+        }
+    }
+
+    protected static string? Instance(IDictionary bound) => bound.Contains("Instance") ? bound["Instance"]?.ToString() : null;
+
+    protected static TraceInstance InstanceOf(IDictionary bound) => TraceFileSystem.Default.GetInstance(Instance(bound));
+}
+
+/// <summary>Tracers of the instance being typed (available_tracers).</summary>
+public sealed class TracerCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => InstanceOf(b).AvailableTracers;
+}
+
+/// <summary>Events as system:event (available_events), and systems as system:*.</summary>
+public sealed class EventCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b)
+    {
+        var events = EventSelector.Available(TraceFileSystem.Default.Top);
+        return events.Select(e => e.System + ":*").Distinct().Concat(events.Select(e => e.ToString())).Order(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>Event systems (sched, syscalls, ...).</summary>
+public sealed class EventSystemCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) =>
+        EventSelector.Available(TraceFileSystem.Default.Top).Select(e => e.System).Distinct().Order(StringComparer.Ordinal);
+}
+
+/// <summary>Instance names, plus "top".</summary>
+public sealed class InstanceCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) =>
+        TraceFileSystem.Default.GetInstances().Select(i => i.Name).Prepend("top");
+}
+
+/// <summary>Named instances only (for New/Remove).</summary>
+public sealed class NamedInstanceCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => TraceFileSystem.Default.GetInstances().Select(i => i.Name);
+}
+
+/// <summary>Trace options of the instance being typed.</summary>
+public sealed class OptionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => InstanceOf(b).GetOptions().Select(o => o.Name);
+}
+
+/// <summary>Trace clocks of the instance being typed.</summary>
+public sealed class ClockCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => InstanceOf(b).AvailableClocks;
+}
+
+/// <summary>Traceable kernel functions (available_filter_functions); nothing where the host refuses the list.</summary>
+public sealed class FunctionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) =>
+        Engine.Symbols.FunctionList.Read(TraceFileSystem.Default).Select(f => f.Name).Distinct();
+}
+
+/// <summary>Names of this process's running trace sessions.</summary>
+public sealed class SessionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => TraceSession.GetActive().Select(s => s.Name);
+}

@@ -1,0 +1,126 @@
+using System.Management.Automation;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Shared plumbing of the cmdlets: tracefs access and error records with ids and categories.</summary>
+public abstract class LinuxTraceCmdlet : PSCmdlet
+{
+    private TraceFileSystem? _tracefs;
+
+    /// <summary>The machine's tracefs; a terminating, categorised error when it cannot be reached.</summary>
+    protected TraceFileSystem Tracefs
+    {
+        get
+        {
+            if (_tracefs is not null) return _tracefs;
+            try
+            {
+                return _tracefs = TraceFileSystem.Default;
+            }
+            catch (TraceException e)
+            {
+                ThrowTerminatingError(ErrorFor(e, "TracefsUnavailable", null));
+                throw; // unreachable
+            }
+        }
+    }
+
+    /// <summary>The instance named by a user (top when null).</summary>
+    protected TraceInstance ResolveInstance(string? name)
+    {
+        try
+        {
+            return Tracefs.GetInstance(name);
+        }
+        catch (TraceException e)
+        {
+            ThrowTerminatingError(ErrorFor(e, "InstanceNotFound", name));
+            throw;
+        }
+    }
+
+    internal static ErrorCategory CategoryOf(TraceErrorKind kind) => kind switch
+    {
+        TraceErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        TraceErrorKind.NotSupported => ErrorCategory.NotImplemented,
+        TraceErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        TraceErrorKind.Busy => ErrorCategory.ResourceBusy,
+        TraceErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        TraceErrorKind.InvalidData => ErrorCategory.InvalidData,
+        TraceErrorKind.NotMounted => ErrorCategory.ResourceUnavailable,
+        TraceErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>An ErrorRecord for an engine error: the engine's id when it has one, else <paramref name="fallbackId"/>.</summary>
+    protected static ErrorRecord ErrorFor(TraceException e, string fallbackId, object? target)
+    {
+        string id = e.ErrorId ?? (e.Kind == TraceErrorKind.PermissionDenied ? fallbackId + "PermissionDenied" : fallbackId);
+        var record = new ErrorRecord(e, id, CategoryOf(e.Kind), target);
+        if (e.Kind == TraceErrorKind.PermissionDenied && Native.IsRoot)
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "This host does not allow it: use a kernel or VM that permits it (see Get-TraceCapability)." };
+        else if (e.Kind == TraceErrorKind.PermissionDenied)
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Run pwsh as root: sudo pwsh" };
+        return record;
+    }
+
+    /// <summary>Runs <paramref name="action"/>; an engine error becomes a terminating error record.</summary>
+    protected T Terminating<T>(Func<T> action, string errorId, object? target)
+    {
+        try
+        {
+            return action();
+        }
+        catch (TraceException e)
+        {
+            ThrowTerminatingError(ErrorFor(e, errorId, target));
+            throw;
+        }
+    }
+
+    protected void Terminating(Action action, string errorId, object? target) => Terminating(() => { action(); return 0; }, errorId, target);
+
+    /// <summary>Runs <paramref name="action"/>; an engine error becomes a non-terminating error record.</summary>
+    protected bool NonTerminating(Action action, string errorId, object? target)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (TraceException e)
+        {
+            WriteError(ErrorFor(e, errorId, target));
+            return false;
+        }
+    }
+
+    /// <summary>Wildcard filter: null or empty patterns match everything.</summary>
+    protected static Func<string, bool> Matcher(string[]? patterns)
+    {
+        if (patterns is null || patterns.Length == 0) return _ => true;
+        var w = patterns.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
+        return s => w.Any(p => p.IsMatch(s));
+    }
+
+    /// <summary>Writes a not-found error for each pattern without wildcards that matched nothing.</summary>
+    protected void ReportUnmatched(string[]? patterns, IEnumerable<string> names, string what, string errorId, IEnumerable<string>? suggestFrom = null)
+    {
+        if (patterns is null) return;
+        var list = names.ToArray();
+        foreach (var p in patterns)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(p)) continue;
+            if (list.Any(n => n.Equals(p, StringComparison.OrdinalIgnoreCase))) continue;
+            var close = Engine.Symbols.CloseMatch.Suggest(p, suggestFrom ?? list, 5);
+            string hint = close.Count > 0 ? $" Close matches: {string.Join(", ", close)}." : "";
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No {what} named '{p}'.{hint}"), errorId, ErrorCategory.ObjectNotFound, p));
+        }
+    }
+}
+
+internal static class Native
+{
+    public static bool IsRoot => LinuxTrace.Engine.Native.Libc.GetEuid() == 0;
+}

@@ -1,0 +1,18 @@
+# Runs the Pester tests in this (child) pwsh and writes the counts to a JSON file for build.ps1.
+param(
+    [Parameter(Mandatory)] [string] $PesterModule,
+    [Parameter(Mandatory)] [string[]] $Path,
+    [Parameter(Mandatory)] [string] $ResultFile
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterModule -Force
+$config = New-PesterConfiguration
+$config.Run.Path = @($Path | ForEach-Object { $_ -split ',' })
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.Output.RenderMode = 'Plaintext'
+$config.Should.ErrorAction = 'Continue'
+$r = Invoke-Pester -Configuration $config
+@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount } |
+    ConvertTo-Json | Set-Content -Path $ResultFile
+exit 0

@@ -1,0 +1,114 @@
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.Tracefs;
+using Xunit;
+
+namespace LinuxTrace.Engine.Tests;
+
+public class FormatParserTests
+{
+    [Fact]
+    public void SchedSwitchFieldsHaveTheKernelsTypesAndOffsets()
+    {
+        var f = Fixtures.Event("sched", "sched_sched_switch");
+        Assert.Equal("sched_switch", f.Name);
+        Assert.Equal(372, f.Id);
+        var comm = f.GetField("prev_comm")!;
+        Assert.Equal((8, 16, FieldKind.FixedString, typeof(string)), (comm.Offset, comm.Size, comm.Kind, comm.ClrType));
+        var pid = f.GetField("prev_pid")!;
+        Assert.Equal((24, 4, true, typeof(int)), (pid.Offset, pid.Size, pid.IsSigned, pid.ClrType));
+        var state = f.GetField("prev_state")!;
+        Assert.Equal((32, 8, typeof(long)), (state.Offset, state.Size, state.ClrType));
+        Assert.Equal(typeof(ushort), f.GetField("common_type")!.ClrType);
+        Assert.True(f.GetField("common_pid")!.IsCommon);
+        Assert.Equal(7, f.OwnFields.Count());
+        Assert.StartsWith("\"prev_comm=%s", f.PrintFormat);
+    }
+
+    [Fact]
+    public void FixedArrayOfUnsignedLongBecomesULongArray()
+    {
+        var f = Fixtures.Event("raw_syscalls", "raw_syscalls_sys_enter");
+        var args = f.GetField("args")!;
+        Assert.Equal(FieldKind.FixedArray, args.Kind);
+        Assert.Equal(6, args.ArrayLength);
+        Assert.Equal(8, args.ElementSize);
+        Assert.Equal(typeof(ulong[]), args.ClrType);
+        Assert.Equal(typeof(long), f.GetField("id")!.ClrType);
+    }
+
+    [Fact]
+    public void DataLocCharIsAString()
+    {
+        var f = Fixtures.Event("sched", "sched_sched_process_exec");
+        var fn = f.GetField("filename")!;
+        Assert.Equal(FieldKind.DataLocString, fn.Kind);
+        Assert.Equal(typeof(string), fn.ClrType);
+        Assert.Equal(4, fn.Size);
+        Assert.Equal("__data_loc char[]", fn.CType);
+    }
+
+    [Fact]
+    public void DataLocOfIntegersIsATypedArray()
+    {
+        var f = Fixtures.Event("dma", "dma_dma_alloc_sgt");
+        var phys = f.GetField("phys_addrs")!;
+        Assert.Equal(FieldKind.DataLocArray, phys.Kind);
+        Assert.Equal(typeof(ulong[]), phys.ClrType);
+        Assert.Equal(8, phys.ElementSize);
+    }
+
+    [Fact]
+    public void RelLocFieldsAreRecognised()
+    {
+        var f = FormatParser.ParseEvent("sample", Fixtures.Format("crafted_foo_rel_loc"));
+        Assert.Equal(FieldKind.RelLocString, f.GetField("foo")!.Kind);
+        var bm = f.GetField("bitmask")!;
+        Assert.Equal(FieldKind.RelLocArray, bm.Kind);
+        Assert.Equal(typeof(ulong[]), bm.ClrType);
+    }
+
+    [Fact]
+    public void HeaderPageGivesLongSizeAndDataOffset()
+    {
+        var h = Fixtures.Header;
+        Assert.Equal(8, h.CommitSize);
+        Assert.Equal(16, h.DataOffset);
+        Assert.Equal(4080, h.DataSize);
+        HeaderPage.ValidateHeaderEvent(File.ReadAllText(Path.Combine(Fixtures.Dir, "formats", "header_event")));
+    }
+
+    [Fact]
+    public void ThirtyTwoBitHeaderPageHasCommitOfFourBytes()
+    {
+        var h = HeaderPage.Parse("\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n\tfield: local_t commit;\toffset:8;\tsize:4;\tsigned:1;\n\tfield: char data;\toffset:12;\tsize:4084;\tsigned:0;\n");
+        Assert.Equal((4, 12), (h.LongSize, h.DataOffset));
+    }
+
+    [Theory]
+    [InlineData("name: x\nformat:\n")]
+    [InlineData("ID: 5\nformat:\n")]
+    [InlineData("name: x\nID: 1\nformat:\n\tfield:int a;\tsize:4;\n")]
+    public void MalformedFormatsAreClearErrors(string text)
+    {
+        var e = Assert.Throws<TraceDataException>(() => FormatParser.ParseEvent("s", text));
+        Assert.Equal(TraceErrorKind.InvalidData, e.Kind);
+    }
+
+    [Fact]
+    public void EveryFormatOfThisKernelParses()
+    {
+        string root = "/sys/kernel/tracing/events";
+        if (!Directory.Exists(root)) return;
+        int n = 0;
+        foreach (var sys in Directory.GetDirectories(root))
+        foreach (var ev in Directory.GetDirectories(sys))
+        {
+            var path = Path.Combine(ev, "format");
+            if (!File.Exists(path)) continue;
+            var f = FormatParser.ParseEvent(Path.GetFileName(sys), File.ReadAllText(path));
+            Assert.All(f.Fields, x => Assert.True(x.Offset >= 0 && x.Size >= 0));
+            n++;
+        }
+        Assert.True(n > 100, $"only {n} formats found");
+    }
+}
