@@ -16,13 +16,19 @@ public sealed class CpuCursor
     private int _count;
     private ulong _lastTs;
 
-    public CpuCursor(int cpu, IPageSource source, HeaderPage header, string? file = null)
+    private readonly LossAccount? _losses;
+
+    public CpuCursor(int cpu, IPageSource source, HeaderPage header, string? file = null, LossAccount? losses = null)
     {
         Cpu = cpu;
         _source = source;
         _header = header;
         _file = file;
+        _losses = losses;
     }
+
+    /// <summary>Time stamp of the last record decoded on this CPU (0 before any).</summary>
+    public ulong LastTimestamp => _lastTs;
 
     public int Cpu { get; }
 
@@ -53,7 +59,8 @@ public sealed class CpuCursor
         var dec = new PageDecoder(page.AsSpan(0, length), _header, _file, fileOffset);
         if (dec.MissedEvents)
         {
-            Add(new RecordRef { Timestamp = dec.PageTimestamp, Page = page, Cpu = Cpu, Lost = dec.MissedCount, LostSince = _lastTs });
+            long count = _losses?.Resolve(Cpu, dec.MissedCount) ?? dec.MissedCount;
+            Add(new RecordRef { Timestamp = dec.PageTimestamp, Page = page, Cpu = Cpu, Lost = count, LostSince = _lastTs });
         }
         while (dec.Next(out ulong ts, out int off, out int len))
         {

@@ -54,6 +54,7 @@ public sealed class TraceSession : IDisposable
         Catalog = EventCatalog.ForTracefs(instance.Tracefs);
         Commands = new CommandResolver(useProc: true);
         Factory = new EventFactory(Catalog, Commands);
+        Losses = new LossAccount(cpu => LostOn(instance, cpu), instance.Cpus);
         StartTime = DateTime.Now;
     }
 
@@ -85,6 +86,12 @@ public sealed class TraceSession : IDisposable
     public long LossReports => Interlocked.Read(ref _lostMarkers);
 
     public EventCatalog Catalog { get; }
+
+    /// <summary>Keeps the lost-event counts in the stream equal to the kernel's statistics.</summary>
+    internal LossAccount Losses { get; }
+
+    private static long LostOn(TraceInstance instance, int cpu) =>
+        CpuBufferStats.Parse(instance.DisplayName, cpu, instance.ReadFile($"per_cpu/cpu{cpu}/stats")).Lost;
     public CommandResolver Commands { get; }
     public EventFactory Factory { get; }
 
@@ -228,7 +235,7 @@ public sealed class TraceSession : IDisposable
         {
             _queue = new PageQueue(cpus.Count == 0 ? 1 : cpus.Max() + 1, maxQueuedBytes);
             sink = new BoundedSink(_queue);
-            _cursors = cpus.Select(c => new CpuCursor(c, _queue.SourceFor(c), Catalog.HeaderPage)).ToArray();
+            _cursors = cpus.Select(c => new CpuCursor(c, _queue.SourceFor(c), Catalog.HeaderPage, null, Losses)).ToArray();
         }
         _drainers = cpus.Select(c => new CpuDrainer(c, Instance.TracePipeRawPath(c), pageSize, sink)).ToArray();
         foreach (var d in _drainers) d.Start();
@@ -264,6 +271,16 @@ public sealed class TraceSession : IDisposable
                     batch = new List<TraceRecord>(4096);
                 }
             }
+            if (ending)
+            {
+                // Losses the kernel counted after the last page we saw still belong in the stream.
+                foreach (var (cpu, count) in Losses.Outstanding())
+                {
+                    CountLoss(count);
+                    ulong at = _cursors.FirstOrDefault(c => c.Cpu == cpu)?.LastTimestamp ?? 0;
+                    batch.Add(new TraceLostEvents(cpu, at, count, at == 0 ? null : at, "ring buffer overrun"));
+                }
+            }
             if (batch.Count > 0)
             {
                 Interlocked.Add(ref _events, batch.Count);
@@ -291,7 +308,7 @@ public sealed class TraceSession : IDisposable
     public IEnumerable<TraceRecord> ReadBuffer(RecordFilter? filter = null)
     {
         RefreshCommands(force: true);
-        foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss))
+        foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss, Losses))
         {
             if (r is TraceEvent) Interlocked.Increment(ref _events);
             yield return r;
@@ -299,7 +316,7 @@ public sealed class TraceSession : IDisposable
     }
 
     /// <summary>Reads (consuming) an instance's ring buffers: every CPU non-blocking until empty, merged by time.</summary>
-    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null)
+    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null, LossAccount? losses = null)
     {
         int pageSize = instance.SubBufferSizeKB * 1024;
         // Bound the read to about twice the buffer so that a busy writer cannot keep us here forever.
@@ -313,7 +330,7 @@ public sealed class TraceSession : IDisposable
             {
                 var src = new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages);
                 sources.Add(src);
-                cursors.Add(new CpuCursor(cpu, src, header));
+                cursors.Add(new CpuCursor(cpu, src, header, null, losses));
             }
             var merger = new RecordMerger(cursors);
             while (merger.MoveNext())

@@ -213,7 +213,8 @@ public sealed class TraceInstance
     public string? GetEventFilter(string system, string name)
     {
         var f = ReadFile($"events/{system}/{name}/filter").Trim();
-        return f.Length == 0 || f == "none" ? null : f;
+        // After a rejected write the file shows the rejected text with the parse error; no filter is in effect then.
+        return f.Length == 0 || f == "none" || f.Contains("\nparse_error:", StringComparison.Ordinal) ? null : f;
     }
 
     public void SetEventTrigger(string system, string name, string trigger, bool remove = false)
