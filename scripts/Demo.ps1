@@ -1,0 +1,40 @@
+# The main job for a new user: what this kernel allows, then the classic ftrace walkthrough done with LinuxTrace.
+param([Parameter(Mandatory)] [string] $ModulePath)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+
+function Section([string] $title) { Write-Host "`n== $title ==" -ForegroundColor Cyan }
+
+Section 'What this kernel allows (Get-TraceCapability)'
+Get-TraceCapability | Format-Table -AutoSize | Out-Host
+
+Section 'Tracers (Get-AvailableTracer)'
+Get-AvailableTracer | Format-Table -AutoSize | Out-Host
+
+Section 'The walkthrough: function_graph of do_sys_openat2 with funcgraph-proc'
+$graph = Get-TraceCapability function_graph
+if ($graph.Available) {
+    Write-Host 'function_graph is available: Set-GraphFunction and Start-Trace -Tracer function_graph come in a later release.'
+}
+else {
+    Write-Host "Not on this kernel: $($graph.Detail)."
+    Write-Host 'Events work, so the demo traces the same story with tracepoints: opens and execs of `ls`.'
+}
+
+Section 'Tracing `ls /` (Start-Trace -Command): its exec and every system call it makes, only for ls'
+$events = Start-Trace -Event sched:sched_process_exec, 'syscalls:sys_enter_*' -Command /bin/ls -ArgumentList '/'
+$events | Select-Object -First 12 | Format-Table | Out-Host
+
+Section 'The system calls of ls, counted (Group-Object on typed objects)'
+$events | Where-Object System -eq syscalls | Group-Object Name | Sort-Object Count -Descending |
+    Select-Object -First 10 Count, Name | Format-Table -AutoSize | Out-Host
+$exec = $events | Where-Object Name -eq sched_process_exec
+"exec: pid {0} ran {1}" -f $exec.ProcessId, $exec.filename | Out-Host
+
+Section 'Context switches for one second, grouped by the task switched to'
+Start-Trace -Event sched:sched_switch -Duration 00:00:01 |
+    Group-Object next_comm | Sort-Object Count -Descending | Select-Object -First 8 Count, Name | Format-Table -AutoSize | Out-Host
+
+Section 'Nothing is left behind (Get-TraceStatus)'
+$s = Get-TraceStatus
+"instances: {0}; enabled events in the top buffer: {1}" -f ($s.Instances.Count), ($s.EnabledEvents.Count) | Out-Host
