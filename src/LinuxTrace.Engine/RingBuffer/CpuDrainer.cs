@@ -27,7 +27,7 @@ public sealed unsafe class CpuDrainer : IDisposable
     private int _fd = -1;
     private Exception? _error;
 
-    public CpuDrainer(int cpu, string path, int pageSize, IPageSink sink, int pollMs = 10)
+    public CpuDrainer(int cpu, string path, int pageSize, IPageSink sink, int pollMs = 5)
     {
         Cpu = cpu;
         _path = path;
@@ -49,7 +49,7 @@ public sealed unsafe class CpuDrainer : IDisposable
     /// <summary>Reads everything the buffer holds now, on the calling thread (after tracing is off).</summary>
     public void DrainRemaining()
     {
-        if (_fd >= 0) DrainOnce(int.MaxValue);
+        if (_fd >= 0) DrainOnce(int.MaxValue, toEmpty: true);
     }
 
     /// <summary>Stops the thread; the caller drains what is left with <see cref="DrainRemaining"/>.</summary>
@@ -79,11 +79,17 @@ public sealed unsafe class CpuDrainer : IDisposable
         }
     }
 
-    private void DrainOnce(int maxPages)
+    /// <summary>
+    /// Reads pages until the buffer is empty or, while tracing, until a page comes back less than half full:
+    /// then the reader has caught up with the writer, and reading on would only split the writer's page into
+    /// many small reads (Perfetto's reader stops at the same point).
+    /// </summary>
+    private void DrainOnce(int maxPages, bool toEmpty = false)
     {
+        int half = (_pageSize - 16) / 2;
         for (int i = 0; i < maxPages; i++)
         {
-            var page = GC.AllocateUninitializedArray<byte>(_pageSize);
+            var page = GC.AllocateUninitializedArray<byte>(_pageSize, pinned: true);
             nint n;
             fixed (byte* p = page) n = Libc.Read(_fd, p, _pageSize);
             if (n > 0)
@@ -91,6 +97,7 @@ public sealed unsafe class CpuDrainer : IDisposable
                 Pages++;
                 Bytes += n;
                 _sink.Accept(Cpu, page, (int)n);
+                if (!toEmpty && n >= 16 && (int)(BitConverter.ToUInt32(page, 8) & ((1u << 27) - 1)) < half) return;
                 continue;
             }
             if (n == 0) return;

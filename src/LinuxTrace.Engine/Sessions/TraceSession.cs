@@ -229,6 +229,12 @@ public sealed class TraceSession : IDisposable
     /// <summary>Starts one drainer thread per CPU feeding <paramref name="sink"/> (a queue for <see cref="ReadLive"/> when null).</summary>
     public void StartDraining(IPageSink? sink = null, long maxQueuedBytes = 512L << 20)
     {
+        // Wake the drainers when a quarter of the buffer is full (the kernel's default is half): more headroom
+        // for bursts. Only in an instance of our own.
+        if (OwnsInstance && Instance.BufferPercent >= 0)
+        {
+            try { Instance.BufferPercent = 25; } catch (TraceException) { }
+        }
         var cpus = Instance.Cpus;
         int pageSize = Instance.SubBufferSizeKB * 1024;
         if (sink is null)
