@@ -10,10 +10,12 @@
     PowerShellVersion    = '7.6'
     FormatsToProcess     = @('LinuxTrace.Format.ps1xml')
     CmdletsToExport      = @(
+        'Export-TraceData'
         'Get-AvailableTracer'
         'Get-TraceCapability'
         'Get-TraceEvent'
         'Get-TraceEventType'
+        'Get-TraceFileInfo'
         'Get-TraceFunction'
         'Get-TraceInstance'
         'Get-TraceOption'

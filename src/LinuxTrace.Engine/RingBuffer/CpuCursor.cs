@@ -32,6 +32,9 @@ public sealed class CpuCursor
 
     public int Cpu { get; }
 
+    /// <summary>Index of the source (file) this cursor reads, copied into every record.</summary>
+    public int SourceIndex { get; init; }
+
     /// <summary>Pages decoded so far.</summary>
     public long Pages { get; private set; }
 
@@ -60,11 +63,11 @@ public sealed class CpuCursor
         if (dec.MissedEvents)
         {
             long count = _losses?.Resolve(Cpu, dec.MissedCount) ?? dec.MissedCount;
-            Add(new RecordRef { Timestamp = dec.PageTimestamp, Page = page, Cpu = Cpu, Lost = count, LostSince = _lastTs });
+            Add(new RecordRef { Timestamp = dec.PageTimestamp, Page = page, Cpu = Cpu, Lost = count, LostSince = _lastTs, Source = SourceIndex });
         }
         while (dec.Next(out ulong ts, out int off, out int len))
         {
-            Add(new RecordRef { Timestamp = ts, Page = page, Offset = off, Length = len, Cpu = Cpu, Lost = -2 });
+            Add(new RecordRef { Timestamp = ts, Page = page, Offset = off, Length = len, Cpu = Cpu, Lost = -2, Source = SourceIndex });
         }
         if (_count > 0) _lastTs = _records[_count - 1].Timestamp;
         return _count > 0;

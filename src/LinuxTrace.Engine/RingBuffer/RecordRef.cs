@@ -12,6 +12,8 @@ public struct RecordRef
     public long Lost;
     /// <summary>For lost-events markers: the last time stamp seen on the CPU before the loss (0 = unknown).</summary>
     public ulong LostSince;
+    /// <summary>Which source (file) the record came from, for readers that merge several.</summary>
+    public int Source;
 
     public readonly bool IsLost => Lost != -2;
 

@@ -353,6 +353,53 @@ public sealed class TraceSession : IDisposable
         }
     }
 
+    // ---- recording to a file --------------------------------------------------------------------
+
+    /// <summary>
+    /// Records raw pages to per-CPU files until <paramref name="shouldEnd"/> says so or the token fires (Ctrl+C
+    /// still writes what was recorded), then writes the trace.dat file. Nothing is decoded on the way.
+    /// </summary>
+    public TraceSessionSummary RecordToFile(string outFile, int version, string compression, Func<bool> shouldEnd, CancellationToken token, Action<long>? progress = null, Action? started = null)
+    {
+        var cpus = Instance.Cpus;
+        int pageSize = Instance.SubBufferSizeKB * 1024;
+        using var sink = new LinuxTrace.Engine.TraceDat.RecordingSink(outFile, cpus, pageSize);
+        StartDraining(sink);
+        Resume();
+        started?.Invoke();
+        while (!shouldEnd() && !token.IsCancellationRequested)
+        {
+            token.WaitHandle.WaitOne(100);
+            progress?.Invoke(sink.Pages);
+        }
+        StopRecording(drain: true);
+        foreach (var d in _drainers)
+            if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
+        var stats = Instance.GetCpuStats();
+        RefreshCommands(force: true);
+        var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(Instance, Events, stats);
+        sink.Complete(meta, version, compression);
+        return Stop();
+    }
+
+    /// <summary>Writes what the instance's buffers hold now (consuming it) to a trace.dat file.</summary>
+    public void ExportBuffer(string outFile, int version, string compression)
+    {
+        int pageSize = Instance.SubBufferSizeKB * 1024;
+        long maxPages = Math.Max(16, (long)Math.Max(Instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
+        var sources = Instance.Cpus.Select(c => new TracePipePageSource(Instance.TracePipeRawPath(c), pageSize, maxPages)).ToArray();
+        try
+        {
+            var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(Instance, Events);
+            var cpus = Instance.Cpus.Select((c, i) => new LinuxTrace.Engine.TraceDat.TraceDatCpuData(c, sources[i])).ToArray();
+            LinuxTrace.Engine.TraceDat.TraceDatWriter.Write(outFile, meta, cpus, version, compression);
+        }
+        finally
+        {
+            foreach (var s in sources) s.Dispose();
+        }
+    }
+
     // ---- ending ---------------------------------------------------------------------------------
 
     /// <summary>Stops recording; with <paramref name="drain"/>, the drainers read what is left first.</summary>

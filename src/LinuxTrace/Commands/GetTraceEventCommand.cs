@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
@@ -10,7 +11,7 @@ namespace LinuxTrace.Commands;
 [OutputType(typeof(TraceEvent), typeof(TraceLostEvents))]
 public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
 {
-    private const string SessionSet = "Session", InstanceSet = "Instance";
+    private const string SessionSet = "Session", InstanceSet = "Instance", PathSet = "Path", LiteralPathSet = "LiteralPath";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     public TraceSession? Session { get; set; }
@@ -18,6 +19,28 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     [Parameter(Mandatory = true, ParameterSetName = InstanceSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(InstanceCompleter))]
     public string? Instance { get; set; }
+
+    /// <summary>trace.dat files to read (wildcards allowed); several files are merged by time.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The buffer (instance) of the file to read; the top one by default.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public string? Buffer { get; set; }
+
+    /// <summary>Only events at or after this time (since boot, in the trace clock).</summary>
+    [Parameter]
+    public TimeSpan? StartTime { get; set; }
+
+    /// <summary>Only events at or before this time.</summary>
+    [Parameter]
+    public TimeSpan? EndTime { get; set; }
 
     /// <summary>Only these events (patterns as for Start-Trace).</summary>
     [Parameter]
@@ -32,10 +55,28 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     [Parameter]
     public int[]? Cpu { get; set; }
 
+    private readonly List<string> _files = new();
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
+            case PathSet:
+                foreach (var p in Path!)
+                {
+                    try
+                    {
+                        _files.AddRange(GetResolvedProviderPathFromPSPath(p, out _));
+                    }
+                    catch (ItemNotFoundException e)
+                    {
+                        WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p));
+                    }
+                }
+                break;
+            case LiteralPathSet:
+                foreach (var p in LiteralPath!) _files.Add(GetUnresolvedProviderPathFromPSPath(p));
+                break;
             case SessionSet:
                 var s = Session!;
                 if (s.State != TraceSessionState.Running)
@@ -49,22 +90,45 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
                 var inst = ResolveInstance(Instance);
                 var catalog = Terminating(() => EventCatalog.ForTracefs(inst.Tracefs), "ReadFormatsFailed", inst.DisplayName);
                 var commands = new CommandResolver(useProc: true);
-                if (TracefsFile.TryRead(Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) commands.Load(cmdlines);
+                if (TracefsFile.TryRead(System.IO.Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) commands.Load(cmdlines);
                 Emit(TraceSession.ReadInstanceBuffer(inst, new EventFactory(catalog, commands), BuildFilter(inst, catalog)));
                 break;
         }
     }
 
-    private RecordFilter? BuildFilter(TraceInstance inst, EventCatalog catalog)
+    protected override void EndProcessing()
+    {
+        if (_files.Count == 0) return;
+        using var reader = Terminating(() => new TraceFileReader(_files), "InvalidTraceFile", _files[0]);
+        var ids = Event is { Length: > 0 } ? Terminating(() => reader.ResolveEvents(Event), "EventNotFound", Event) : null;
+        var filters = reader.Files.Select((_, i) =>
+        {
+            var f = CommonFilter();
+            if (ids is not null) f.AllowEventIds(ids[i]);
+            return f.IsEmpty ? null : f;
+        }).ToArray();
+        Terminating(() => reader.Files.Select(f => f.GetBuffer(Buffer)).ToArray(), "BufferNotFound", Buffer);
+        Emit(reader.Read(Buffer, filters));
+    }
+
+    private RecordFilter CommonFilter()
     {
         var filter = new RecordFilter();
+        if (ProcessId is { Length: > 0 }) filter.AllowPids(ProcessId);
+        if (Cpu is { Length: > 0 }) filter.AllowCpus(Cpu);
+        if (StartTime is { } s) filter.StartNs = (ulong)Math.Max(0, s.Ticks) * 100;
+        if (EndTime is { } e) filter.EndNs = (ulong)Math.Max(0, e.Ticks) * 100;
+        return filter;
+    }
+
+    private RecordFilter? BuildFilter(TraceInstance inst, EventCatalog catalog)
+    {
+        var filter = CommonFilter();
         if (Event is { Length: > 0 })
         {
             var events = Terminating(() => EventSelector.Resolve(inst.Tracefs.Top, Event), "EventNotFound", Event);
             filter.AllowEventIds(events.Select(e => catalog.GetByName(e.System, e.Name)?.Id ?? -1));
         }
-        if (ProcessId is { Length: > 0 }) filter.AllowPids(ProcessId);
-        if (Cpu is { Length: > 0 }) filter.AllowCpus(Cpu);
         return filter.IsEmpty ? null : filter;
     }
 
@@ -85,7 +149,9 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
         }
         catch (TraceException e)
         {
-            ThrowTerminatingError(ErrorFor(e, "TraceReadFailed", null));
+            WriteObject(batch, enumerateCollection: true); // what was read before the bad spot is not lost
+            batch.Clear();
+            ThrowTerminatingError(ErrorFor(e, e.Kind == TraceErrorKind.InvalidData ? "InvalidTraceFile" : "TraceReadFailed", e.Path));
         }
         WriteObject(batch, enumerateCollection: true);
     }

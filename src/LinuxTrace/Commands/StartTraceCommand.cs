@@ -11,7 +11,7 @@ namespace LinuxTrace.Commands;
 /// (or, with -AsSession, keeps recording and returns the session).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "Trace", DefaultParameterSetName = StreamSet, SupportsShouldProcess = true)]
-[OutputType(typeof(TraceEvent), typeof(TraceLostEvents), ParameterSetName = [StreamSet])]
+[OutputType(typeof(TraceEvent), typeof(TraceLostEvents), typeof(FileInfo), ParameterSetName = [StreamSet])]
 [OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
 public sealed class StartTraceCommand : LinuxTraceCmdlet
 {
@@ -61,6 +61,22 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public string? Name { get; set; }
 
+    /// <summary>Record raw pages to this trace.dat file instead of writing objects (the fast path).</summary>
+    [Parameter(ParameterSetName = StreamSet)]
+    public string? OutFile { get; set; }
+
+    [Parameter(ParameterSetName = StreamSet)]
+    [ValidateSet("6", "7")]
+    public string FileVersion { get; set; } = "7";
+
+    [Parameter(ParameterSetName = StreamSet)]
+    [ValidateSet("none", "zstd", "zlib")]
+    public string Compression { get; set; } = "none";
+
+    /// <summary>With -OutFile: write the file's FileInfo when done.</summary>
+    [Parameter(ParameterSetName = StreamSet)]
+    public SwitchParameter PassThru { get; set; }
+
     /// <summary>Return a TraceSession at once and keep recording into the kernel buffer.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     public SwitchParameter AsSession { get; set; }
@@ -94,7 +110,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
                 keep = true;
                 return;
             }
-            Stream(session, program);
+            if (OutFile is not null) Record(session, program);
+            else Stream(session, program);
         }
         finally
         {
@@ -107,6 +124,19 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
                     WriteWarning($"{summary.KernelLost} events were lost to ring-buffer overrun ({summary.LossReports} loss reports in the stream). A bigger -BufferSizeKB or fewer events helps.");
             }
         }
+    }
+
+    private void Record(TraceSession session, LaunchedProcess? program)
+    {
+        string path = GetUnresolvedProviderPathFromPSPath(OutFile!);
+        var clock = Stopwatch.StartNew();
+        var deadline = Duration;
+        bool ShouldEnd() => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+        var progress = new ProgressTimer(this, 1, $"Recording {string.Join(", ", Event)} to {path}", showWhenLast: true);
+        Terminating(() => session.RecordToFile(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, ShouldEnd, PipelineStopToken,
+            pages => progress.Update(() => $"{pages:N0} pages ({pages * 4 / 1024.0:N1} MB), {clock.Elapsed:mm\\:ss}"), () => program?.Resume()), "RecordFailed", path);
+        progress.Complete();
+        if (PassThru) WriteObject(new FileInfo(path));
     }
 
     private void Stream(TraceSession session, LaunchedProcess? program)

@@ -17,6 +17,10 @@
         BufferSizeKB   = 'Ring-buffer size per CPU, in KB. Bigger buffers lose fewer events under load.'
         Clock          = 'The trace clock (local, global, mono, boot, ...).'
         Name           = 'A name for the session; the instance name when omitted.'
+        OutFile        = 'Record to this trace.dat file instead of writing objects: the drained pages go straight to per-CPU files, nothing is decoded, and the trace.dat file is written when tracing ends (also on Ctrl+C). trace-cmd report and KernelShark open it.'
+        FileVersion    = 'With -OutFile: trace.dat version 7 (default) or 6.'
+        Compression    = 'With -OutFile: none (default), zstd or zlib (version 7 only).'
+        PassThru       = 'With -OutFile: return the written file as a FileInfo.'
         AsSession      = 'Return a TraceSession at once and keep recording; read with Get-TraceEvent -Session, end with Stop-Trace.'
     }
     Outputs     = @{ TraceEvent = 'One object per event, of a class made for its format.'; TraceLostEvents = 'Where events were lost.'; TraceSession = 'With -AsSession.' }
@@ -24,6 +28,7 @@
         @{ Title = 'Who runs on the CPUs?'; Code = 'Start-Trace -Event sched:sched_switch -Duration 00:00:05 | Group-Object next_comm | Sort-Object Count -Descending'; Remarks = 'Counts context switches by the task switched to, for five seconds.' }
         @{ Title = 'Trace a program'; Code = 'Start-Trace -Event sched:sched_process_exec, syscalls:sys_enter_openat -Command /bin/ls -ArgumentList /tmp'; Remarks = 'Starts ls held before its first instruction, traces only it, and ends when it exits.' }
         @{ Title = 'Filter in the kernel'; Code = 'Start-Trace -Event sched_switch -Filter ''prev_pid == 0'' | Select-Object -First 5'; Remarks = 'Only switches away from the idle task reach user space; after five events the trace stops and the instance is removed.' }
+        @{ Title = 'Record to a file for trace-cmd and KernelShark'; Code = 'Start-Trace -Event sched:sched_switch, sched:sched_wakeup -Duration 00:00:10 -OutFile sched.dat -Compression zstd -PassThru'; Remarks = 'Records ten seconds of scheduling to a zstd-compressed trace.dat version 7; trace-cmd report -i sched.dat reads it.' }
         @{ Title = 'Record in the background'; Code = '$s = Start-Trace -Event raw_syscalls:sys_enter -AsSession; Start-Sleep 1; Get-TraceEvent -Session $s | Group-Object Command; $s | Stop-Trace -PassThru'; Remarks = 'Records for a second, reads what the buffer holds, then stops and shows the summary.' }
     )
     Links       = @('Get-TraceEvent', 'Stop-Trace', 'Get-TraceEventType')

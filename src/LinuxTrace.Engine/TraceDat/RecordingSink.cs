@@ -1,0 +1,72 @@
+using LinuxTrace.Engine.RingBuffer;
+
+namespace LinuxTrace.Engine.TraceDat;
+
+/// <summary>
+/// Records drained pages straight to per-CPU temporary files (the fast path: no decoding), then assembles
+/// them into a trace.dat file. What trace-cmd record does with its per-CPU recorders.
+/// </summary>
+public sealed class RecordingSink : IPageSink, IDisposable
+{
+    private readonly string _outFile;
+    private readonly int _pageSize;
+    private readonly Dictionary<int, FileStream> _files = new();
+    private readonly object _gate = new();
+
+    public RecordingSink(string outFile, IEnumerable<int> cpus, int pageSize)
+    {
+        _outFile = outFile;
+        _pageSize = pageSize;
+        foreach (int c in cpus)
+            _files[c] = new FileStream(TempPath(c), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+    }
+
+    public long Pages { get; private set; }
+
+    private string TempPath(int cpu) => $"{_outFile}.cpu{cpu}";
+
+    public void Accept(int cpu, byte[] page, int length)
+    {
+        var f = _files[cpu];
+        // each CPU has its own drainer thread and file: no lock needed on the hot path
+        f.Write(page, 0, Math.Min(length, _pageSize));
+        if (length < _pageSize) f.Write(new byte[_pageSize - length]);
+        Pages++;
+    }
+
+    /// <summary>Writes the trace.dat file from what was recorded, then removes the temporary files.</summary>
+    public void Complete(TraceDatMetadata meta, int version, string compression)
+    {
+        lock (_gate)
+        {
+            var cpus = _files.OrderBy(kv => kv.Key).Select(kv =>
+            {
+                kv.Value.Flush();
+                kv.Value.Position = 0;
+                return new TraceDatCpuData(kv.Key, new StreamPages(kv.Value, _pageSize));
+            }).ToArray();
+            TraceDatWriter.Write(_outFile, meta, cpus, version, compression);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (cpu, f) in _files)
+        {
+            f.Dispose();
+            try { File.Delete(TempPath(cpu)); } catch (IOException) { }
+        }
+        _files.Clear();
+    }
+
+    private sealed class StreamPages(Stream s, int pageSize) : IPageSource
+    {
+        public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
+        {
+            fileOffset = s.Position;
+            page = new byte[pageSize];
+            length = s.ReadAtLeast(page, pageSize, throwOnEndOfStream: false);
+            return length > 0;
+        }
+    }
+}

@@ -1,0 +1,425 @@
+using System.Buffers.Binary;
+using System.Text;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Engine.TraceDat;
+
+/// <summary>Everything a trace.dat file carries besides the ring-buffer pages.</summary>
+public sealed class TraceDatMetadata
+{
+    public required string HeaderPage { get; init; }
+    public required string HeaderEvent { get; init; }
+    /// <summary>(system, format text); "ftrace" formats go to their own section.</summary>
+    public required IReadOnlyList<(string System, string Text)> Formats { get; init; }
+    public string Kallsyms { get; init; } = "";
+    public string PrintkFormats { get; init; } = "";
+    public string SavedCmdlines { get; init; } = "";
+    public int CpuCount { get; init; }
+    public int PageSize { get; init; } = 4096;
+    public string? Uname { get; init; }
+    public string Version { get; init; } = "LinuxTrace " + typeof(TraceDatMetadata).Assembly.GetName().Version?.ToString(3);
+    /// <summary>The trace_clock file: available clocks, the current one in brackets.</summary>
+    public string TraceClockText { get; init; } = "[local]";
+    public IReadOnlyList<string> CpuStats { get; init; } = Array.Empty<string>();
+
+    public string Clock => TraceDatFile.CurrentClock(TraceClockText) ?? "local";
+
+    /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format.</summary>
+    public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, IReadOnlyList<CpuBufferStats>? stats = null)
+    {
+        var fs = instance.Tracefs;
+        string ev = Path.Combine(fs.Root, "events");
+        var formats = new List<(string, string)>();
+        string ftraceDir = Path.Combine(ev, "ftrace");
+        if (Directory.Exists(ftraceDir))
+        {
+            foreach (var d in Directory.GetDirectories(ftraceDir).Order(StringComparer.Ordinal))
+                if (TracefsFile.TryRead(Path.Combine(d, "format"), out var t)) formats.Add(("ftrace", t));
+        }
+        foreach (var e in events.Distinct())
+        {
+            if (e.System == "ftrace") continue;
+            formats.Add((e.System, TracefsFile.Read(Path.Combine(ev, e.System, e.Name, "format"))));
+        }
+        string Read(string p) => TracefsFile.TryRead(p, out var t) ? t : "";
+        return new TraceDatMetadata
+        {
+            HeaderPage = TracefsFile.Read(Path.Combine(ev, "header_page")),
+            HeaderEvent = TracefsFile.Read(Path.Combine(ev, "header_event")),
+            Formats = formats,
+            Kallsyms = Read("/proc/kallsyms"),
+            PrintkFormats = Read(Path.Combine(fs.Root, "printk_formats")),
+            SavedCmdlines = Read(Path.Combine(fs.Root, "saved_cmdlines")),
+            CpuCount = Environment.ProcessorCount > 0 ? Math.Max(Environment.ProcessorCount, instance.Cpus.Count) : instance.Cpus.Count,
+            PageSize = instance.SubBufferSizeKB * 1024,
+            Uname = Uname_(),
+            TraceClockText = instance.ReadFile("trace_clock").Trim(),
+            CpuStats = (stats ?? instance.GetCpuStats()).Select(FormatStats).ToArray(),
+        };
+    }
+
+    /// <summary>Metadata copied from an existing file (for converting between versions and compressions).</summary>
+    public static TraceDatMetadata FromFile(TraceDatFile f) => new()
+    {
+        HeaderPage = f.HeaderPageText,
+        HeaderEvent = f.HeaderEventText,
+        Formats = f.Formats.Select(x => (x.System, f.FormatTexts[x.FullName])).ToArray(),
+        Kallsyms = f.Kallsyms,
+        PrintkFormats = f.PrintkFormats,
+        SavedCmdlines = f.SavedCmdlines,
+        CpuCount = f.CpuCount,
+        PageSize = f.PageSize,
+        Uname = f.Uname,
+        TraceClockText = f.TraceClockText ?? $"[{f.Clock}]",
+        CpuStats = f.CpuStats,
+    };
+
+    internal static string FormatStats(CpuBufferStats s) =>
+        $"CPU: {s.Cpu}\nentries: {s.Entries}\noverrun: {s.Overrun}\ncommit overrun: {s.CommitOverrun}\nbytes: {s.Bytes}\n" +
+        $"oldest event ts: {s.OldestEventTs:F6}\nnow ts: {s.NowTs:F6}\ndropped events: {s.DroppedEvents}\nread events: {s.ReadEvents}\n";
+
+    private static string? Uname_()
+    {
+        try
+        {
+            string release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            string host = File.ReadAllText("/proc/sys/kernel/hostname").Trim();
+            string arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+            {
+                System.Runtime.InteropServices.Architecture.X64 => "x86_64",
+                System.Runtime.InteropServices.Architecture.Arm64 => "aarch64",
+                var a => a.ToString().ToLowerInvariant(),
+            };
+            return $"Linux {host} {release} {arch}";
+        }
+        catch (IOException) { return null; }
+    }
+}
+
+/// <summary>One CPU's pages for the writer: a source read once, in order.</summary>
+public sealed record TraceDatCpuData(int Cpu, IPageSource Pages);
+
+/// <summary>
+/// Writes trace-cmd trace.dat files, version 7 (sections, options, strings; none, zstd or zlib) or 6, from
+/// metadata and raw ring-buffer pages, without decoding a single event.
+/// </summary>
+public static class TraceDatWriter
+{
+    private const int PagesInChunk = 10;
+
+    public static void Write(string path, TraceDatMetadata meta, IReadOnlyList<TraceDatCpuData> cpus, int version = 7, string compression = "none")
+    {
+        if (version is not (6 or 7)) throw new TraceException(TraceErrorKind.InvalidArgument, $"trace.dat version {version} cannot be written (6 or 7).");
+        var codec = version == 7 ? TraceCompression.For(compression) : null;
+        if (version == 6 && compression != "none")
+            throw new TraceException(TraceErrorKind.InvalidArgument, "trace.dat version 6 has no compression: use -FileVersion 7 to compress.");
+        string tmp = path + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                var w = new Out(fs);
+                if (version == 7) WriteV7(w, meta, cpus, codec);
+                else WriteV6(w, meta, cpus);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    private sealed class Out(FileStream fs)
+    {
+        public long Position => fs.Position;
+        public void Bytes(ReadOnlySpan<byte> b) => fs.Write(b);
+        public void U8(byte v) => fs.WriteByte(v);
+        public void U16(ushort v) { Span<byte> b = stackalloc byte[2]; BinaryPrimitives.WriteUInt16LittleEndian(b, v); fs.Write(b); }
+        public void U32(uint v) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, v); fs.Write(b); }
+        public void U64(ulong v) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteUInt64LittleEndian(b, v); fs.Write(b); }
+        public void CString(string s) { Bytes(Encoding.UTF8.GetBytes(s)); U8(0); }
+        public void Text(string s) => Bytes(Encoding.UTF8.GetBytes(s));
+        public void PatchU32(long at, uint v) { long p = fs.Position; fs.Position = at; U32(v); fs.Position = p; }
+        public void PatchU64(long at, ulong v) { long p = fs.Position; fs.Position = at; U64(v); fs.Position = p; }
+        public void PadTo(long alignment) { long pad = (alignment - fs.Position % alignment) % alignment; if (pad > 0) Bytes(new byte[pad]); }
+    }
+
+    private static void Preamble(Out w, int version, int pageSize)
+    {
+        w.Bytes(TraceDatFile.Magic);
+        w.CString(version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        w.U8(0); // little-endian
+        w.U8((byte)IntPtr.Size);
+        w.U32((uint)pageSize);
+    }
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    // ---- the metadata blocks, shared by both versions ------------------------------------------
+
+    private static byte[] HeaderInfo(TraceDatMetadata m)
+    {
+        var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        w.Write(Utf8("header_page\0"));
+        var hp = Utf8(m.HeaderPage);
+        w.Write((ulong)hp.Length); w.Write(hp);
+        w.Write(Utf8("header_event\0"));
+        var he = Utf8(m.HeaderEvent);
+        w.Write((ulong)he.Length); w.Write(he);
+        return ms.ToArray();
+    }
+
+    private static byte[] FtraceFormats(TraceDatMetadata m)
+    {
+        var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        var list = m.Formats.Where(f => f.System == "ftrace").ToArray();
+        w.Write((uint)list.Length);
+        foreach (var (_, text) in list) { var b = Utf8(text); w.Write((ulong)b.Length); w.Write(b); }
+        return ms.ToArray();
+    }
+
+    private static byte[] EventFormats(TraceDatMetadata m)
+    {
+        var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        var systems = m.Formats.Where(f => f.System != "ftrace").GroupBy(f => f.System).ToArray();
+        w.Write((uint)systems.Length);
+        foreach (var g in systems)
+        {
+            w.Write(Utf8(g.Key + "\0"));
+            w.Write((uint)g.Count());
+            foreach (var (_, text) in g) { var b = Utf8(text); w.Write((ulong)b.Length); w.Write(b); }
+        }
+        return ms.ToArray();
+    }
+
+    private static byte[] Sized32(string text) { var b = Utf8(text); var r = new byte[4 + b.Length]; BinaryPrimitives.WriteUInt32LittleEndian(r, (uint)b.Length); b.CopyTo(r, 4); return r; }
+    private static byte[] Sized64(string text) { var b = Utf8(text); var r = new byte[8 + b.Length]; BinaryPrimitives.WriteUInt64LittleEndian(r, (ulong)b.Length); b.CopyTo(r, 8); return r; }
+
+    private static byte[] Option(ushort id, ReadOnlySpan<byte> data)
+    {
+        var r = new byte[6 + data.Length];
+        BinaryPrimitives.WriteUInt16LittleEndian(r, id);
+        BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(2), (uint)data.Length);
+        data.CopyTo(r.AsSpan(6));
+        return r;
+    }
+
+    private static byte[] StringOption(ushort id, string s) => Option(id, Utf8(s + "\0"));
+    private static byte[] U64Option(ushort id, ulong v) { var b = new byte[8]; BinaryPrimitives.WriteUInt64LittleEndian(b, v); return Option(id, b); }
+
+    private static IEnumerable<byte[]> CommonOptions(TraceDatMetadata m)
+    {
+        yield return StringOption(TraceDatFile.OptTraceClock, m.TraceClockText);
+        if (m.Uname is not null) yield return StringOption(TraceDatFile.OptUname, m.Uname);
+        yield return StringOption(TraceDatFile.OptVersion, m.Version);
+        foreach (var s in m.CpuStats) yield return StringOption(TraceDatFile.OptCpuStat, s);
+        var cc = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(cc, (uint)m.CpuCount);
+        yield return Option(TraceDatFile.OptCpuCount, cc);
+    }
+
+    // ---- version 7 ------------------------------------------------------------------------------
+
+    private sealed class Strings
+    {
+        private readonly MemoryStream _ms = new();
+        public int Add(string s) { int at = (int)_ms.Length; _ms.Write(Utf8(s + "\0")); return at; }
+        public byte[] Bytes => _ms.ToArray();
+    }
+
+    private static long Section(Out w, ushort id, int description, byte[] payload, TraceCompression? codec)
+    {
+        long at = w.Position;
+        bool compress = codec is not null && payload.Length > 0;
+        byte[] body = payload;
+        if (compress)
+        {
+            var c = codec!.Compress(payload);
+            body = new byte[8 + c.Length];
+            BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)c.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), (uint)payload.Length);
+            c.CopyTo(body, 8);
+        }
+        w.U16(id);
+        w.U16(compress ? TraceDatFile.SectionCompressed : (ushort)0);
+        w.U32((uint)description);
+        w.U64((ulong)body.Length);
+        w.Bytes(body);
+        return at;
+    }
+
+    private static void WriteV7(Out w, TraceDatMetadata m, IReadOnlyList<TraceDatCpuData> cpus, TraceCompression? codec)
+    {
+        var strings = new Strings();
+        Preamble(w, 7, m.PageSize);
+        w.CString(codec?.Name ?? "none");
+        w.CString(codec?.Version ?? "");
+        long firstOptionsField = w.Position;
+        w.U64(0);
+
+        var offsets = new List<byte[]>
+        {
+            U64Option(TraceDatFile.OptHeaderInfo, (ulong)Section(w, TraceDatFile.OptHeaderInfo, strings.Add("headers"), HeaderInfo(m), codec)),
+            U64Option(TraceDatFile.OptFtraceEvents, (ulong)Section(w, TraceDatFile.OptFtraceEvents, strings.Add("ftrace events"), FtraceFormats(m), codec)),
+            U64Option(TraceDatFile.OptEventFormats, (ulong)Section(w, TraceDatFile.OptEventFormats, strings.Add("events format"), EventFormats(m), codec)),
+            U64Option(TraceDatFile.OptKallsyms, (ulong)Section(w, TraceDatFile.OptKallsyms, strings.Add("kallsyms"), Sized32(m.Kallsyms), codec)),
+            U64Option(TraceDatFile.OptPrintk, (ulong)Section(w, TraceDatFile.OptPrintk, strings.Add("printk"), Sized32(m.PrintkFormats), codec)),
+            U64Option(TraceDatFile.OptCmdlines, (ulong)Section(w, TraceDatFile.OptCmdlines, strings.Add("command lines"), Sized64(m.SavedCmdlines), codec)),
+        };
+
+        // first options section: where the metadata is, plus the host's description; DONE points at the second
+        var opts = new MemoryStream();
+        foreach (var o in offsets.Concat(CommonOptions(m))) opts.Write(o);
+        long optionsAt = w.Position;
+        w.PatchU64(firstOptionsField, (ulong)optionsAt);
+        var optBytes = opts.ToArray();
+        w.U16(0);
+        w.U16(0);
+        w.U32((uint)strings.Add("options"));
+        w.U64((ulong)(optBytes.Length + 14));
+        w.Bytes(optBytes);
+        w.U16(TraceDatFile.OptDone);
+        w.U32(8);
+        long nextOptionsField = w.Position;
+        w.U64(0);
+
+        // the trace data: one flyrecord section, each CPU's data page-aligned
+        long flyAt = w.Position;
+        w.U16(TraceDatFile.OptBuffer);
+        w.U16(codec is not null ? TraceDatFile.SectionCompressed : (ushort)0);
+        w.U32((uint)strings.Add("buffer flyrecord"));
+        long flySizeField = w.Position;
+        w.U64(0);
+        var table = new List<(int Cpu, long Offset, long Size)>();
+        foreach (var cpu in cpus)
+        {
+            w.PadTo(m.PageSize);
+            long start = w.Position;
+            long size = codec is null ? CopyPages(w, cpu.Pages, m.PageSize) : CopyChunks(w, cpu.Pages, m.PageSize, codec);
+            table.Add((cpu.Cpu, start, size));
+        }
+        w.PadTo(m.PageSize);
+        w.PatchU64(flySizeField, (ulong)(w.Position - flySizeField - 8));
+
+        // second options section: the buffer, then the end
+        long options2At = w.Position;
+        w.PatchU64(nextOptionsField, (ulong)options2At);
+        var buf = new MemoryStream();
+        var bw = new BinaryWriter(buf);
+        bw.Write((ulong)flyAt);
+        bw.Write(Utf8("\0"));
+        bw.Write(Utf8(m.Clock + "\0"));
+        bw.Write((uint)m.PageSize);
+        bw.Write((uint)table.Count);
+        foreach (var (c, o, s) in table) { bw.Write((uint)c); bw.Write((ulong)o); bw.Write((ulong)s); }
+        var bufOpt = Option(TraceDatFile.OptBuffer, buf.ToArray());
+        w.U16(0);
+        w.U16(0);
+        w.U32((uint)strings.Add("options"));
+        w.U64((ulong)(bufOpt.Length + 14));
+        w.Bytes(bufOpt);
+        w.U16(TraceDatFile.OptDone);
+        w.U32(8);
+        w.U64(0);
+
+        // section descriptions last, so that every id above is known
+        var sb = strings.Bytes;
+        w.U16(TraceDatFile.SecStrings);
+        w.U16(0);
+        w.U32((uint)strings.Add("strings"));
+        var all = strings.Bytes;
+        w.U64((ulong)all.Length);
+        w.Bytes(all);
+        _ = sb;
+    }
+
+    /// <summary>Copies every page, each padded to the page size; returns the bytes written.</summary>
+    private static long CopyPages(Out w, IPageSource pages, int pageSize)
+    {
+        long total = 0;
+        var pad = new byte[pageSize];
+        while (pages.TryReadPage(out var page, out int len, out _))
+        {
+            if (IsEmpty(page, len)) continue;
+            int n = Math.Min(len, pageSize);
+            w.Bytes(page.AsSpan(0, n));
+            if (n < pageSize) w.Bytes(pad.AsSpan(0, pageSize - n));
+            total += pageSize;
+        }
+        return total;
+    }
+
+    /// <summary>Compresses pages in chunks of 10 (as trace-cmd does): u32 chunk count, then {u32 csize, u32 usize, data}.</summary>
+    private static long CopyChunks(Out w, IPageSource pages, int pageSize, TraceCompression codec)
+    {
+        long start = w.Position;
+        w.U32(0);
+        uint chunks = 0;
+        var chunk = new byte[pageSize * PagesInChunk];
+        int used = 0;
+        void Flush()
+        {
+            if (used == 0) return;
+            var c = codec.Compress(chunk.AsSpan(0, used));
+            w.U32((uint)c.Length);
+            w.U32((uint)used);
+            w.Bytes(c);
+            chunks++;
+            used = 0;
+        }
+        while (pages.TryReadPage(out var page, out int len, out _))
+        {
+            if (IsEmpty(page, len)) continue;
+            int n = Math.Min(len, pageSize);
+            page.AsSpan(0, n).CopyTo(chunk.AsSpan(used));
+            chunk.AsSpan(used + n, pageSize - n).Clear();
+            used += pageSize;
+            if (used == chunk.Length) Flush();
+        }
+        Flush();
+        w.PatchU32(start, chunks);
+        return w.Position - start - 4; // trace-cmd counts the chunks, not the count in front of them
+    }
+
+    // A page with no data (commit 0) says nothing; trace-cmd does not store those either.
+    private static bool IsEmpty(byte[] page, int len) => len < 16 || (BinaryPrimitives.ReadUInt64LittleEndian(page.AsSpan(8)) & ((1UL << 27) - 1)) == 0 && (BinaryPrimitives.ReadUInt64LittleEndian(page.AsSpan(8)) >> 30) == 0;
+
+    // ---- version 6 ------------------------------------------------------------------------------
+
+    private static void WriteV6(Out w, TraceDatMetadata m, IReadOnlyList<TraceDatCpuData> cpus)
+    {
+        Preamble(w, 6, m.PageSize);
+        w.Bytes(HeaderInfo(m));
+        w.Bytes(FtraceFormats(m));
+        w.Bytes(EventFormats(m));
+        w.Bytes(Sized32(m.Kallsyms));
+        w.Bytes(Sized32(m.PrintkFormats));
+        w.Bytes(Sized64(m.SavedCmdlines));
+        int ncpu = Math.Max(m.CpuCount, cpus.Count == 0 ? 0 : cpus.Max(c => c.Cpu) + 1);
+        w.U32((uint)ncpu);
+        w.Bytes(Utf8("options  \0"));
+        foreach (var o in CommonOptions(m)) w.Bytes(o);
+        w.U16(0);
+        w.Bytes(Utf8("flyrecord\0"));
+        long table = w.Position;
+        for (int i = 0; i < ncpu; i++) { w.U64(0); w.U64(0); }
+        var clock = Utf8($"[{m.Clock}]");
+        w.U64((ulong)clock.Length);
+        w.Bytes(clock);
+        foreach (var cpu in cpus.OrderBy(c => c.Cpu))
+        {
+            w.PadTo(m.PageSize);
+            long start = w.Position;
+            long size = CopyPages(w, cpu.Pages, m.PageSize);
+            w.PatchU64(table + cpu.Cpu * 16L, size == 0 ? 0 : (ulong)start);
+            w.PatchU64(table + cpu.Cpu * 16L + 8, (ulong)size);
+        }
+    }
+}

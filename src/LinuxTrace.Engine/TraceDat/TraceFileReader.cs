@@ -1,0 +1,184 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Engine.TraceDat;
+
+/// <summary>
+/// Reads the events of one or more trace.dat files as objects, merged by time across CPUs and files, with
+/// the same filters as live reading applied before objects are made. Pages are read as the merge needs
+/// them, so memory stays flat whatever the file size.
+/// </summary>
+public sealed class TraceFileReader : IDisposable
+{
+    private readonly List<TraceDatFile> _files = new();
+    private readonly List<EventFactory> _factories = new();
+    private readonly List<EventCatalog> _catalogs = new();
+
+    public TraceFileReader(IEnumerable<string> paths)
+    {
+        try
+        {
+            foreach (var p in paths)
+            {
+                var f = TraceDatFile.Open(p);
+                _files.Add(f);
+                var catalog = EventCatalog.FromFormats(f.HeaderPage, f.Formats);
+                var commands = new CommandResolver(useProc: false);
+                commands.Load(f.SavedCmdlines);
+                _catalogs.Add(catalog);
+                _factories.Add(new EventFactory(catalog, commands));
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<TraceDatFile> Files => _files;
+
+    /// <summary>Event ids (per file) of the events matching <paramref name="patterns"/>; throws with close matches when one matches nothing in any file.</summary>
+    public IReadOnlyList<HashSet<int>> ResolveEvents(IEnumerable<string> patterns)
+    {
+        var sets = _files.Select(_ => new HashSet<int>()).ToList();
+        foreach (var pattern in patterns)
+        {
+            bool any = false;
+            for (int i = 0; i < _files.Count; i++)
+            {
+                var names = _files[i].Formats.Select(f => new EventName(f.System, f.Name)).ToArray();
+                foreach (var e in EventSelector.Match(names, pattern))
+                {
+                    var f = _catalogs[i].GetByName(e.System, e.Name);
+                    if (f is null) continue;
+                    sets[i].Add(f.Id);
+                    any = true;
+                }
+            }
+            if (!any)
+            {
+                var all = _files.SelectMany(f => f.Formats.Select(x => new EventName(x.System, x.Name))).Distinct().ToArray();
+                throw EventSelector.NotFound(all, pattern);
+            }
+        }
+        return sets;
+    }
+
+    /// <summary>Records of the buffer named <paramref name="buffer"/> of every file, merged by time.</summary>
+    /// <param name="filters">One filter per file (event ids differ between files), or null.</param>
+    public IEnumerable<TraceRecord> Read(string? buffer, IReadOnlyList<RecordFilter?>? filters)
+    {
+        var merger = new RecordMerger(Cursors(buffer));
+        while (merger.MoveNext())
+        {
+            ref var r = ref merger.Current;
+            var filter = filters?[r.Source];
+            if (filter is not null && !filter.Accept(r)) continue;
+            yield return _factories[r.Source].Create(r);
+        }
+    }
+
+    internal List<CpuCursor> Cursors(string? buffer)
+    {
+        var cursors = new List<CpuCursor>();
+        for (int i = 0; i < _files.Count; i++)
+        {
+            var f = _files[i];
+            var b = f.GetBuffer(buffer);
+            foreach (var cpu in b.Cpus)
+            {
+                if (cpu.Size == 0) continue;
+                cursors.Add(new CpuCursor(cpu.Cpu, f.OpenPages(b, cpu), f.HeaderPage, f.Path) { SourceIndex = i });
+            }
+        }
+        return cursors;
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in _files) f.Dispose();
+    }
+}
+
+/// <summary>What a trace.dat file holds (Get-TraceFileInfo).</summary>
+public sealed class TraceFileInfo
+{
+    public required string Path { get; init; }
+    public int Version { get; init; }
+    public required string Compression { get; init; }
+    public string? Uname { get; init; }
+    public string? TraceCmdVersion { get; init; }
+    public required string Clock { get; init; }
+    public int CpuCount { get; init; }
+    public int PageSize { get; init; }
+    public int LongSize { get; init; }
+    public int KernelLongSize { get; init; }
+    public required string[] Buffers { get; init; }
+    public required CpuBufferStats[] CpuStats { get; init; }
+    /// <summary>Event types whose format the file carries.</summary>
+    public int FormatCount { get; init; }
+    /// <summary>Event types that occur in the data, with their counts.</summary>
+    public required IReadOnlyDictionary<string, long> EventCounts { get; init; }
+    public long EventCount { get; init; }
+    public long LostEventReports { get; init; }
+    public ulong FirstTimestampNs { get; init; }
+    public ulong LastTimestampNs { get; init; }
+    public TimeSpan TimeSpan => TimeSpan.FromTicks((long)((LastTimestampNs - FirstTimestampNs) / 100));
+    public long FileSize { get; init; }
+    public int KallsymsLines { get; init; }
+    public int PrintkFormats { get; init; }
+    public int SavedCmdlines { get; init; }
+    public string[] EventTypes => EventCounts.Keys.ToArray();
+
+    public override string ToString() => Path;
+
+    /// <summary>Reads the metadata and walks the data of <paramref name="path"/> (all buffers) without making objects.</summary>
+    public static TraceFileInfo Read(string path)
+    {
+        using var f = TraceDatFile.Open(path);
+        var catalog = EventCatalog.FromFormats(f.HeaderPage, f.Formats);
+        var counts = new Dictionary<int, long>();
+        long events = 0, lost = 0;
+        ulong first = ulong.MaxValue, last = 0;
+        foreach (var b in f.Buffers)
+        foreach (var cpu in b.Cpus)
+        {
+            var src = f.OpenPages(b, cpu);
+            while (src.TryReadPage(out var page, out int len, out long off))
+            {
+                var dec = new PageDecoder(page.AsSpan(0, len), f.HeaderPage, f.Path, off);
+                if (dec.MissedEvents) lost++;
+                while (dec.Next(out ulong ts, out int o, out int l))
+                {
+                    events++;
+                    int id = l >= 2 ? page[o] | page[o + 1] << 8 : -1;
+                    counts[id] = counts.GetValueOrDefault(id) + 1;
+                    if (ts < first) first = ts;
+                    if (ts > last) last = ts;
+                }
+            }
+        }
+        var named = counts.OrderByDescending(kv => kv.Value)
+            .ToDictionary(kv => catalog.GetById(kv.Key)?.FullName ?? $"unknown:id{kv.Key}", kv => kv.Value);
+        var stats = f.CpuStats.Select((s, i) =>
+        {
+            int cpu = i;
+            var firstLine = s.Split('\n', 2)[0];
+            if (firstLine.StartsWith("CPU:", StringComparison.Ordinal) && int.TryParse(firstLine[4..].Trim(), out int c)) cpu = c;
+            return CpuBufferStats.Parse("top", cpu, s);
+        }).ToArray();
+        return new TraceFileInfo
+        {
+            Path = f.Path, Version = f.Version, Compression = f.Compression == "none" ? "none" : $"{f.Compression} {f.CompressionVersion}".Trim(),
+            Uname = f.Uname, TraceCmdVersion = f.TraceCmdVersion, Clock = f.Clock, CpuCount = f.CpuCount, PageSize = f.PageSize,
+            LongSize = f.LongSize, KernelLongSize = f.HeaderPage.LongSize, Buffers = f.Buffers.Select(b => b.DisplayName).ToArray(),
+            CpuStats = stats, FormatCount = f.Formats.Count, EventCounts = named, EventCount = events, LostEventReports = lost,
+            FirstTimestampNs = events == 0 ? 0 : first, LastTimestampNs = last, FileSize = f.Length,
+            KallsymsLines = f.Kallsyms.Count(ch => ch == '\n'), PrintkFormats = f.PrintkFormats.Count(ch => ch == '\n'),
+            SavedCmdlines = f.SavedCmdlines.Count(ch => ch == '\n'),
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using LinuxTrace.Engine.TraceDat;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Shows what a trace.dat file holds: version, compression, host, clock, CPUs, buffers, statistics, events.</summary>
+[Cmdlet(VerbsCommon.Get, "TraceFileInfo", DefaultParameterSetName = "Path")]
+[OutputType(typeof(TraceFileInfo))]
+public sealed class GetTraceFileInfoCommand : LinuxTraceCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    public string[] LiteralPath { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        var files = new List<string>();
+        if (ParameterSetName == "Path")
+        {
+            foreach (var p in Path)
+            {
+                try { files.AddRange(GetResolvedProviderPathFromPSPath(p, out _)); }
+                catch (ItemNotFoundException e) { WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p)); }
+            }
+        }
+        else files.AddRange(LiteralPath.Select(GetUnresolvedProviderPathFromPSPath));
+        foreach (var f in files)
+        {
+            try
+            {
+                WriteObject(TraceFileInfo.Read(f));
+            }
+            catch (TraceException e)
+            {
+                WriteError(ErrorFor(e, "InvalidTraceFile", f));
+            }
+        }
+    }
+}
