@@ -6,7 +6,7 @@ Describe 'Trace instances' {
         $i = New-TraceInstance $name -BufferSizeKB 256
         try {
             $i.Name | Should -Be $name
-            $i.BufferSizeKB | Should -BeIn 256..272   # the kernel rounds up to whole pages
+            $i.BufferSizeKB | Should -BeIn (256..272)   # the kernel rounds up to whole pages
             $i.BufferSizeKB | Should -Be ([int](Get-Content "$Tracefs/instances/$name/buffer_size_kb" -Raw).Trim())
             Test-Path "$Tracefs/instances/$name" | Should -BeTrue
             (Get-TraceInstance $name).Name | Should -Be $name

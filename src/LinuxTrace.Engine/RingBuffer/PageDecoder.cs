@@ -33,7 +33,7 @@ public ref struct PageDecoder
         Source = source;
         FileOffset = fileOffset;
         if (page.Length < header.DataOffset)
-            throw new TraceDataException($"ring-buffer page of {page.Length} bytes is shorter than its {header.DataOffset}-byte header", source, fileOffset);
+            throw new TraceDataException($"corrupt ring-buffer page: {page.Length} bytes is shorter than its {header.DataOffset}-byte header", source, fileOffset);
         PageTimestamp = BinaryPrimitives.ReadUInt64LittleEndian(page[header.TimestampOffset..]);
         ulong commit = header.CommitSize == 8
             ? BinaryPrimitives.ReadUInt64LittleEndian(page[header.CommitOffset..])
@@ -43,7 +43,7 @@ public ref struct PageDecoder
         _dataStart = header.DataOffset;
         _dataEnd = _dataStart + length;
         if (_dataEnd > page.Length)
-            throw new TraceDataException($"ring-buffer page claims {length} bytes of data but holds only {page.Length - _dataStart}", source, fileOffset);
+            throw new TraceDataException($"corrupt ring-buffer page: it claims {length} bytes of data but holds only {page.Length - _dataStart}", source, fileOffset);
         MissedEvents = (flags & MissedEventsFlag) != 0;
         MissedCount = -1;
         if ((flags & MissedStoredFlag) != 0 && _dataEnd + header.LongSize <= page.Length)

@@ -1,0 +1,230 @@
+using System.Text;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.TraceDat;
+using LinuxTrace.Engine.Tracefs;
+using Xunit;
+
+namespace LinuxTrace.Engine.Tests;
+
+/// <summary>The trace.dat writer and reader on crafted pages: round trips, malformed files, fuzzing.</summary>
+public class TraceDatTests
+{
+    private static readonly EventFormat Switch = Fixtures.Event("sched", "sched_sched_switch");
+
+    private static TraceDatMetadata Meta(int cpus = 2) => new()
+    {
+        HeaderPage = File.ReadAllText(Path.Combine(Fixtures.Dir, "formats", "header_page")),
+        HeaderEvent = File.ReadAllText(Path.Combine(Fixtures.Dir, "formats", "header_event")),
+        Formats = [("sched", Fixtures.Format("sched_sched_switch")), ("raw_syscalls", Fixtures.Format("raw_syscalls_sys_enter"))],
+        SavedCmdlines = "42 bash\n7 worker\n",
+        Kallsyms = "ffffffff81000000 T _stext\n",
+        CpuCount = cpus,
+        Uname = "Linux test 6.18 x86_64",
+        TraceClockText = "[local] global mono",
+        CpuStats = ["CPU: 0\nentries: 0\noverrun: 3\n", "CPU: 1\nentries: 0\noverrun: 0\n"],
+    };
+
+    /// <summary>Pages for a CPU: <paramref name="n"/> sched_switch events, one page per 50.</summary>
+    private static List<(byte[], int)> Pages(int cpu, int n, ulong start, bool missedFirst = false)
+    {
+        var pages = new List<(byte[], int)>();
+        int done = 0;
+        ulong ts = start;
+        while (done < n)
+        {
+            var b = new PageBuilder(ts);
+            for (int i = 0; i < 50 && done < n; i++, done++)
+            {
+                int pid = 42 + cpu * 1000 + done;
+                b.Data(3, Fixtures.Record(Switch, pid, r =>
+                {
+                    Fixtures.Str(r, 8, "bash");
+                    BitConverter.GetBytes(pid).CopyTo(r, 24);
+                    BitConverter.GetBytes(done).CopyTo(r, 56);
+                }));
+                ts += 3;
+            }
+            var page = b.Build(missed: missedFirst && pages.Count == 0, storedCount: missedFirst && pages.Count == 0 ? 17 : -1);
+            pages.Add((page, page.Length));
+        }
+        return pages;
+    }
+
+    private static string Write(int version, string compression, int perCpu = 120)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"lt-xunit-{Guid.NewGuid():N}.dat");
+        var cpus = new[]
+        {
+            new TraceDatCpuData(0, new ListPageSource(Pages(0, perCpu, 1000, missedFirst: true))),
+            new TraceDatCpuData(1, new ListPageSource(Pages(1, perCpu, 1001))),
+        };
+        TraceDatWriter.Write(path, Meta(), cpus, version, compression);
+        return path;
+    }
+
+    private static List<TraceRecord> ReadAll(string path)
+    {
+        using var r = new TraceFileReader([path]);
+        return r.Read(null, null).ToList();
+    }
+
+    [Theory]
+    [InlineData(6, "none")]
+    [InlineData(7, "none")]
+    [InlineData(7, "zstd")]
+    [InlineData(7, "zlib")]
+    public void WrittenFilesReadBackWithEveryEventAndTheMetadata(int version, string compression)
+    {
+        string path = Write(version, compression);
+        try
+        {
+            using (var f = TraceDatFile.Open(path))
+            {
+                Assert.Equal(version, f.Version);
+                Assert.Equal(compression, f.Compression);
+                Assert.Equal("local", f.Clock);
+                Assert.Equal(2, f.CpuCount);
+                Assert.Equal("Linux test 6.18 x86_64", f.Uname);
+                Assert.Equal(2, f.CpuStats.Count);
+                Assert.Equal(2, f.Formats.Count);
+                Assert.Contains("_stext", f.Kallsyms);
+            }
+            var records = ReadAll(path);
+            var events = records.OfType<TraceEvent>().ToList();
+            Assert.Equal(240, events.Count);
+            var lost = Assert.Single(records.OfType<TraceLostEvents>());
+            Assert.Equal((0, 17L), (lost.Cpu, lost.Count!.Value));
+            Assert.True(events.Zip(events.Skip(1)).All(p => p.First.TimestampNs <= p.Second.TimestampNs));
+            Assert.Equal(1003UL, events[0].TimestampNs);
+            Assert.Equal(0, events[0].Cpu);
+            Assert.Equal(1004UL, events[1].TimestampNs);
+            Assert.Equal(1, events[1].Cpu);
+            Assert.Equal("bash", events[0].Command);
+            Assert.Equal(42, events[0].GetFieldValue("prev_pid"));
+            Assert.Equal(119, events.Where(e => e.Cpu == 1).Last().GetFieldValue("next_pid"));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void ConvertingBetweenVersionsKeepsEveryByteOfEveryEvent()
+    {
+        string v7 = Write(7, "zstd");
+        string v6 = v7 + ".v6.dat";
+        try
+        {
+            using (var f = TraceDatFile.Open(v7))
+            {
+                var b = f.GetBuffer(null);
+                TraceDatWriter.Write(v6, TraceDatMetadata.FromFile(f), b.Cpus.Select(c => new TraceDatCpuData(c.Cpu, f.OpenPages(b, c))).ToArray(), 6);
+            }
+            var a = ReadAll(v7).OfType<TraceEvent>().Select(e => (e.TimestampNs, e.Cpu, Convert.ToHexString(e.GetRawData()))).ToList();
+            var c = ReadAll(v6).OfType<TraceEvent>().Select(e => (e.TimestampNs, e.Cpu, Convert.ToHexString(e.GetRawData()))).ToList();
+            Assert.Equal(a, c);
+        }
+        finally { File.Delete(v7); File.Delete(v6); }
+    }
+
+    [Fact]
+    public void TruncatedFileNamesTheFileAndOffset()
+    {
+        string path = Write(7, "none");
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+            var e = Assert.ThrowsAny<TraceException>(() => ReadAll(path));
+            Assert.Equal(TraceErrorKind.InvalidData, e.Kind);
+            Assert.Contains(path, e.Message);
+            Assert.Contains("offset", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void LatencyFilesAreRejectedClearly()
+    {
+        string path = Write(6, "none");
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            int at = IndexOf(bytes, Encoding.ASCII.GetBytes("flyrecord\0"));
+            Encoding.ASCII.GetBytes("latency  \0").CopyTo(bytes, at);
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<TraceDataException>(() => TraceDatFile.Open(path));
+            Assert.Contains("latency", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void NotATraceFile()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "hello, this is not a trace");
+            var e = Assert.Throws<TraceDataException>(() => TraceDatFile.Open(path));
+            Assert.Contains("bad magic", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static int IndexOf(byte[] hay, byte[] needle)
+    {
+        for (int i = 0; i <= hay.Length - needle.Length; i++)
+            if (hay.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
+        return -1;
+    }
+
+    /// <summary>Random byte flips and truncations of real files: a clear TraceException or a clean read, never a crash or a hang.</summary>
+    [Theory]
+    [InlineData(6, "none")]
+    [InlineData(7, "none")]
+    [InlineData(7, "zstd")]
+    public void FuzzedFilesFailCleanly(int version, string compression)
+    {
+        string good = Write(version, compression, perCpu: 60);
+        var original = File.ReadAllBytes(good);
+        var rnd = new Random(version * 31 + compression.Length);
+        string path = good + ".fuzz";
+        int clean = 0, rejected = 0;
+        try
+        {
+            for (int iter = 0; iter < 300; iter++)
+            {
+                var bytes = (byte[])original.Clone();
+                if (iter % 4 == 0)
+                {
+                    bytes = bytes[..rnd.Next(0, bytes.Length)];
+                }
+                else
+                {
+                    int flips = rnd.Next(1, 8);
+                    for (int k = 0; k < flips; k++)
+                    {
+                        // bias towards the metadata at the front, where structure lives
+                        int at = rnd.Next(2) == 0 ? rnd.Next(Math.Min(bytes.Length, 2048)) : rnd.Next(bytes.Length);
+                        bytes[at] = (byte)rnd.Next(256);
+                    }
+                }
+                File.WriteAllBytes(path, bytes);
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                try
+                {
+                    foreach (var r in ReadAll(path)) if (r is TraceEvent e) _ = e.FormatFields();
+                    clean++;
+                }
+                catch (TraceException)
+                {
+                    rejected++;
+                }
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"iteration {iter} took {sw.Elapsed}");
+            }
+        }
+        finally { File.Delete(good); File.Delete(path); }
+        Assert.True(rejected > 50, $"only {rejected} of 300 mutations were rejected");
+        Assert.Equal(300, clean + rejected);
+    }
+}
