@@ -127,3 +127,42 @@ public class EventObjectTests
         Assert.Same(a.GetType(), b.GetType());
     }
 }
+
+public class SymbolTests
+{
+    [Fact]
+    public void PrintFormatNamesTheSymbolFields()
+    {
+        var f = Fixtures.Event("ftrace", "ftrace_function");
+        Assert.Equal(new[] { ("ip", false), ("parent_ip", false) }, LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(f.PrintFormat));
+        var g = Fixtures.Event("ftrace", "ftrace_funcgraph_entry");
+        Assert.Equal(new[] { ("func", false) }, LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(g.PrintFormat));
+        Assert.Empty(LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(Fixtures.Event("sched", "sched_sched_switch").PrintFormat));
+    }
+
+    [Fact]
+    public void FunctionEventsGetSymbolPropertiesFromKallsyms()
+    {
+        var f = Fixtures.Event("ftrace", "ftrace_function");
+        Assert.True(f.GetField("args")!.IsFlexible);
+        var table = LinuxTrace.Engine.Symbols.SymbolTable.Parse("ffffffff81000000 T _stext\nffffffff81200000 T do_sys_openat2\nffffffff81200400 t vfs_open [ext4]\n");
+        Assert.Equal("do_sys_openat2", table.Lookup(0xffffffff81200010));
+        Assert.Equal("do_sys_openat2+0x10", table.Lookup(0xffffffff81200010, withOffset: true));
+        Assert.Equal("vfs_open", table.Lookup(0xffffffff81200400));
+        Assert.Null(table.Lookup(0x1000));
+
+        var payload = Fixtures.Record(f, 9, b =>
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(8), 0xffffffff81200000);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(16), 0xffffffff81200404);
+        });
+        var page = new PageBuilder(5).Data(0, payload).Build();
+        var factory = new EventFactory(EventCatalog.FromFormats(Fixtures.Header, [f]), new CommandResolver(false), new Lazy<LinuxTrace.Engine.Symbols.SymbolTable>(table));
+        var cursor = new CpuCursor(0, new ListPageSource([(page, page.Length)]), Fixtures.Header);
+        Assert.True(cursor.MoveNext());
+        var e = (TraceEvent)factory.Create(cursor.Current);
+        Assert.Equal("do_sys_openat2", e.GetType().GetProperty("ip_symbol")!.GetValue(e));
+        Assert.Equal("vfs_open", e.GetType().GetProperty("parent_ip_symbol")!.GetValue(e));
+        Assert.Equal(0xffffffff81200000UL, e.GetType().GetProperty("ip")!.GetValue(e));
+    }
+}

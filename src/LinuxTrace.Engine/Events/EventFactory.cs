@@ -10,11 +10,23 @@ public sealed class EventFactory
     private readonly CommandResolver _commands;
     private readonly EventLayout?[] _layouts = new EventLayout?[65536];
 
-    public EventFactory(EventCatalog catalog, CommandResolver commands)
+    private readonly Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
+
+    /// <param name="symbols">Kernel symbols for %ps fields, loaded on first use (kallsyms of the file, or /proc/kallsyms).</param>
+    public EventFactory(EventCatalog catalog, CommandResolver commands, Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? symbols = null)
     {
         _catalog = catalog;
         _commands = commands;
+        _symbols = symbols;
     }
+
+    /// <summary>Symbols of the running kernel, read from /proc/kallsyms when first needed.</summary>
+    public static Lazy<LinuxTrace.Engine.Symbols.SymbolTable> LiveSymbols { get; } = new(() =>
+    {
+        try { return LinuxTrace.Engine.Symbols.SymbolTable.Parse(File.ReadAllText("/proc/kallsyms")); }
+        catch (IOException) { return LinuxTrace.Engine.Symbols.SymbolTable.Empty; }
+        catch (UnauthorizedAccessException) { return LinuxTrace.Engine.Symbols.SymbolTable.Empty; }
+    });
 
     public CommandResolver Commands => _commands;
 
@@ -31,6 +43,7 @@ public sealed class EventFactory
         e._len = r.Length;
         e._layout = layout;
         e._commands = _commands;
+        e._symbols = _symbols;
         return e;
     }
 

@@ -42,7 +42,15 @@ internal sealed class EventLayout
             if (j >= 0) pairs.Add((i, j));
         }
         CommPairs = pairs.ToArray();
-        Type = EmitType(format, Fields, PropertyNames);
+        var symbols = new List<(int, bool, string)>();
+        foreach (var (field, withOffset) in PrintFormat.SymbolFields(format.PrintFormat))
+        {
+            int i = Array.FindIndex(Fields, f => f.Name == field && f.Kind == FieldKind.Scalar && f.Size is 4 or 8);
+            string prop = field + "_symbol";
+            if (i >= 0 && !PropertyNames.Contains(prop) && !Reserved.Contains(prop)) symbols.Add((i, withOffset, prop));
+        }
+        SymbolProperties = symbols.ToArray();
+        Type = EmitType(format, Fields, PropertyNames, SymbolProperties);
         Create = Expression.Lambda<Func<TraceEvent>>(Expression.New(Type)).Compile();
     }
 
@@ -54,6 +62,8 @@ internal sealed class EventLayout
     public int PreemptOffset { get; }
     /// <summary>(comm field, pid field) pairs such as (prev_comm, prev_pid): the event names the command of that pid.</summary>
     public (int Comm, int Pid)[] CommPairs { get; }
+    /// <summary>Extra string properties naming the kernel symbol of address fields (ip_symbol for ip printed with %ps).</summary>
+    public (int Field, bool WithOffset, string Property)[] SymbolProperties { get; }
     public Type Type { get; }
     public Func<TraceEvent> Create { get; }
 
@@ -67,7 +77,7 @@ internal sealed class EventLayout
         return sb.ToString();
     }
 
-    private static Type EmitType(EventFormat format, FieldFormat[] fields, string[] names)
+    private static Type EmitType(EventFormat format, FieldFormat[] fields, string[] names, (int Field, bool WithOffset, string Property)[] symbols)
     {
         lock (EmitGate)
         {
@@ -89,6 +99,18 @@ internal sealed class EventLayout
                 il.Emit(OpCodes.Ret);
                 var prop = tb.DefineProperty(names[i], PropertyAttributes.None, t, null);
                 prop.SetGetMethod(getter);
+            }
+            var getSymbol = typeof(TraceEvent).GetMethod("GetSymbol", BindingFlags.Instance | BindingFlags.NonPublic)!;
+            foreach (var (field, withOffset, prop) in symbols)
+            {
+                var getter = tb.DefineMethod("get_" + prop, MethodAttributes.Public | MethodAttributes.SpecialName | MethodAttributes.HideBySig, typeof(string), Type.EmptyTypes);
+                var il = getter.GetILGenerator();
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4, field);
+                il.Emit(withOffset ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Call, getSymbol);
+                il.Emit(OpCodes.Ret);
+                tb.DefineProperty(prop, PropertyAttributes.None, typeof(string), null).SetGetMethod(getter);
             }
             return tb.CreateType()!;
         }

@@ -33,6 +33,7 @@ public abstract class TraceEvent : TraceRecord
     internal int _len;
     internal EventLayout _layout = null!;
     internal CommandResolver? _commands;
+    internal Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
 
     protected TraceEvent() { }
 
@@ -175,6 +176,15 @@ public abstract class TraceEvent : TraceRecord
     protected long GetInt64(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadInt64LittleEndian(Bytes(f.Offset, 8)) : 0; }
     protected ulong GetUInt64(int i) { var f = _layout.Fields[i]; return Has(f) ? BinaryPrimitives.ReadUInt64LittleEndian(Bytes(f.Offset, 8)) : 0; }
 
+    /// <summary>The kernel symbol a field's address points into (fields the kernel prints with %ps / %pS).</summary>
+    protected string? GetSymbol(int i, bool withOffset)
+    {
+        var f = _layout.Fields[i];
+        if (!Has(f) || f.Size != 8 && f.Size != 4) return null;
+        ulong addr = f.Size == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Bytes(f.Offset, 8)) : BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4));
+        return _symbols?.Value.Lookup(addr, withOffset);
+    }
+
     protected string GetString(int i)
     {
         var f = _layout.Fields[i];
@@ -204,6 +214,7 @@ public abstract class TraceEvent : TraceRecord
     /// <summary>The bytes a field's value occupies: in place for fixed fields, behind the __data_loc/__rel_loc word for dynamic ones.</summary>
     private ReadOnlySpan<byte> FieldData(FieldFormat f)
     {
+        if (f.IsFlexible) return f.Offset <= _len ? Bytes(f.Offset, _len - f.Offset) : default;
         if (!Has(f)) return default;
         if (!f.IsDynamic) return Bytes(f.Offset, f.Size);
         int offset, length;

@@ -33,6 +33,9 @@ public sealed class FieldFormat
     public int ElementSize { get; init; }
     /// <summary>Element count of fixed arrays; 0 otherwise.</summary>
     public int ArrayLength { get; init; }
+    /// <summary>A trailing flexible array (type name[] with size 0): its data is the rest of the record.</summary>
+    public bool IsFlexible { get; init; }
+
     /// <summary>True for the common_* header fields.</summary>
     public bool IsCommon { get; init; }
 

@@ -109,6 +109,7 @@ public static class FormatParser
         return new FieldFormat
         {
             Name = name, CType = cType, Offset = offset, Size = size, IsSigned = isSigned, Kind = kind,
+            IsFlexible = hasBrackets && size == 0 && kind == FieldKind.FixedArray,
             ElementSize = elementSize, ArrayLength = kind == FieldKind.FixedArray ? arrayLength : 0,
             IsCommon = name.StartsWith("common_", StringComparison.Ordinal),
         };

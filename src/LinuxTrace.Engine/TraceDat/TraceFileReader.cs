@@ -28,7 +28,8 @@ public sealed class TraceFileReader : IDisposable
                 var commands = new CommandResolver(useProc: false);
                 commands.Load(f.SavedCmdlines);
                 _catalogs.Add(catalog);
-                _factories.Add(new EventFactory(catalog, commands));
+                string kallsyms = f.Kallsyms;
+                _factories.Add(new EventFactory(catalog, commands, new Lazy<Symbols.SymbolTable>(() => Symbols.SymbolTable.Parse(kallsyms))));
             }
         }
         catch

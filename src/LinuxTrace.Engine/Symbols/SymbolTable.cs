@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace LinuxTrace.Engine.Symbols;
+
+/// <summary>Kernel symbols (kallsyms: "address type name [module]") for turning addresses into function names.</summary>
+public sealed class SymbolTable
+{
+    private readonly ulong[] _addresses;
+    private readonly string[] _names;
+
+    private SymbolTable(ulong[] addresses, string[] names)
+    {
+        _addresses = addresses;
+        _names = names;
+    }
+
+    public int Count => _addresses.Length;
+
+    public static SymbolTable Empty { get; } = new([], []);
+
+    public static SymbolTable Parse(string kallsyms)
+    {
+        var list = new List<(ulong, string)>();
+        foreach (var line in kallsyms.AsSpan().EnumerateLines())
+        {
+            int a = line.IndexOf(' ');
+            if (a <= 0 || a + 3 > line.Length) continue;
+            if (!ulong.TryParse(line[..a], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong addr) || addr == 0) continue;
+            var rest = line[(a + 3)..];
+            int sp = rest.IndexOfAny(' ', '\t');
+            string name = sp < 0 ? rest.ToString() : rest[..sp].ToString();
+            list.Add((addr, name));
+        }
+        list.Sort((x, y) => x.Item1.CompareTo(y.Item1));
+        return new SymbolTable(list.Select(x => x.Item1).ToArray(), list.Select(x => x.Item2).ToArray());
+    }
+
+    /// <summary>The symbol containing <paramref name="address"/> ("name", or "name+0xoff" with <paramref name="withOffset"/>); null when unknown.</summary>
+    public string? Lookup(ulong address, bool withOffset = false)
+    {
+        if (_addresses.Length == 0 || address < _addresses[0]) return null;
+        int i = Array.BinarySearch(_addresses, address);
+        if (i < 0) i = ~i - 1;
+        // several names at one address: the last sorted one wins; prefer the first (kallsyms order) for stability
+        while (i > 0 && _addresses[i - 1] == _addresses[i]) i--;
+        ulong off = address - _addresses[i];
+        if (off > 1 << 24) return null; // far past the last symbol: not a kernel text address
+        return withOffset && off != 0 ? $"{_names[i]}+0x{off:x}" : _names[i];
+    }
+}
