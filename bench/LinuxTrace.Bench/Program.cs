@@ -16,11 +16,131 @@ switch (args.FirstOrDefault())
 {
     case "live": Live(opts); break;
     case "decode": Decode(opts); break;
+    case "file": FileRead(opts); break;
+    case "fields": FieldsRead(opts); break;
+    case "synth": Synth(opts); break;
     default:
         Console.Error.WriteLine("usage: live --seconds S --event E[,E] [--command \"prog args\"] [--save pages.bin] | decode --pages pages.bin [--repeat N]");
         return 2;
 }
 return 0;
+
+// Reads a trace.dat file through the engine: every event becomes an object and every field is read.
+static void FileRead(Dictionary<string, string> o)
+{
+    int repeat = int.Parse(o.GetValueOrDefault("repeat", "1"), CultureInfo.InvariantCulture);
+    bool noFields = o.GetValueOrDefault("fields", "all") == "none";
+    double best = 0;
+    long n = 0;
+    double seconds = 0, cpuSeconds = 0;
+    var getters = new Dictionary<Type, Action<TraceEvent>[]>();
+    for (int rep = 0; rep < repeat; rep++)
+    {
+    var sw = Stopwatch.StartNew();
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    n = 0;
+    using (var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]))
+    {
+        foreach (var r in reader.Read(null, null))
+        {
+            if (r is TraceEvent e)
+            {
+                if (!getters.TryGetValue(e.GetType(), out var g))
+                {
+                    g = getters[e.GetType()] = [FieldConsumer.For(e.GetType())];
+                }
+                if (!noFields) g[0](e);
+                _ = e.ProcessId;
+            }
+            n++;
+        }
+    }
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+    if (n / sw.Elapsed.TotalSeconds > best) { best = n / sw.Elapsed.TotalSeconds; seconds = sw.Elapsed.TotalSeconds; cpuSeconds = cpu.TotalSeconds; }
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        mode = "file", events = n, seconds, eventsPerSecond = best, cpuSeconds, peakRssMB = PeakRssMB(),
+    }));
+}
+
+// The engine alone: every record of a file, every field decoded to its value, no objects.
+static void FieldsRead(Dictionary<string, string> o)
+{
+    int repeat = int.Parse(o.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture);
+    double best = 0;
+    long n = 0, checksum = 0;
+    for (int rep = 0; rep < repeat; rep++)
+    {
+        var sw = Stopwatch.StartNew();
+        using var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]);
+        bool walkOnly = o.GetValueOrDefault("walk") == "yes";
+        n = reader.Visit(null, (in RecordRef r, EventFormat? f) =>
+        {
+            if (f is null) { checksum += 1_000_000_007; return; }
+            if (walkOnly) return;
+            var rec = r.Page.AsSpan(r.Offset, r.Length);
+            foreach (var field in f.FieldArray)
+            {
+                switch (field.Kind)
+                {
+                    case FieldKind.Scalar: checksum ^= FieldDecoder.ReadInteger(rec, field); break;
+                    case FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString: checksum ^= FieldDecoder.ReadString(rec, field).Length; break;
+                    default:
+                        var data = FieldDecoder.Data(rec, field);
+                        if (field.ElementSize == 8) foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(data)) checksum ^= v;
+                        else foreach (var b in data) checksum ^= b;
+                        break;
+                }
+            }
+        });
+        best = Math.Max(best, n / sw.Elapsed.TotalSeconds);
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new { mode = "fields", events = n, eventsPerSecond = best, checksum, peakRssMB = PeakRssMB() }));
+}
+
+// Writes a large trace.dat (v7, uncompressed) by repeating recorded pages with their time stamps moved on.
+static void Synth(Dictionary<string, string> o)
+{
+    var pages = new List<(int Cpu, byte[] Page, int Length)>();
+    using (var r = new BinaryReader(File.OpenRead(o["pages"])))
+    {
+        while (r.BaseStream.Position < r.BaseStream.Length)
+        {
+            int c = r.ReadInt32(), len = r.ReadInt32();
+            pages.Add((c, r.ReadBytes(len), len));
+        }
+    }
+    long targetBytes = long.Parse(o.GetValueOrDefault("mb", "1100"), CultureInfo.InvariantCulture) << 20;
+    var fs = TraceFileSystem.Default;
+    int cpus = pages.Max(p => p.Cpu) + 1;
+    ulong span = pages.Max(p => BitConverter.ToUInt64(p.Page, 0)) - pages.Min(p => BitConverter.ToUInt64(p.Page, 0)) + 1_000_000;
+    long perCpu = targetBytes / cpus / 4096;
+    IEnumerable<(byte[], int)> Repeat(int cpu)
+    {
+        var mine = pages.Where(p => p.Cpu == cpu).ToList();
+        long written = 0;
+        for (ulong round = 0; written < perCpu; round++)
+        foreach (var (_, page, len) in mine)
+        {
+            if (written++ >= perCpu) yield break;
+            var copy = (byte[])page.Clone();
+            BitConverter.TryWriteBytes(copy.AsSpan(0, 8), BitConverter.ToUInt64(page, 0) + round * span);
+            yield return (copy, len);
+        }
+    }
+    var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(fs.Top, [new EventName("raw_syscalls", "sys_enter"), new EventName("raw_syscalls", "sys_exit"), new EventName("sched", "sched_switch")]);
+    var data = Enumerable.Range(0, cpus).Select(c => new LinuxTrace.Engine.TraceDat.TraceDatCpuData(c, new EnumPages(Repeat(c)))).ToArray();
+    LinuxTrace.Engine.TraceDat.TraceDatWriter.Write(o["out"], meta, data);
+    Console.WriteLine(JsonSerializer.Serialize(new { mode = "synth", bytes = new FileInfo(o["out"]).Length }));
+}
+
+static double PeakRssMB()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmHWM:")) return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    return -1;
+}
 
 static Dictionary<string, string> ParseArgs(string[] a)
 {
@@ -176,6 +296,43 @@ static void Decode(Dictionary<string, string> o)
         mode = "decode", events = total, pages = pages.Count,
         walkPerSecond = walk, mergedPerSecond = merged, objectsPerSecond = objects, allFieldsPerSecond = fields,
     }));
+}
+
+/// <summary>Reads every field property of an event class into its own type (no boxing) and folds it into a checksum.</summary>
+static class FieldConsumer
+{
+    public static long Checksum;
+
+    public static Action<TraceEvent> For(Type t)
+    {
+        var e = System.Linq.Expressions.Expression.Parameter(typeof(TraceEvent));
+        var typed = System.Linq.Expressions.Expression.Convert(e, t);
+        var acc = System.Linq.Expressions.Expression.Field(null, typeof(FieldConsumer).GetField(nameof(Checksum))!);
+        var body = new List<System.Linq.Expressions.Expression>();
+        foreach (var p in t.GetProperties().Where(p => p.DeclaringType == t))
+        {
+            var v = System.Linq.Expressions.Expression.Property(typed, p);
+            System.Linq.Expressions.Expression asLong =
+                p.PropertyType == typeof(string) ? System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.Property(v, "Length"), typeof(long))
+                : p.PropertyType.IsArray ? System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.ArrayLength(v), typeof(long))
+                : p.PropertyType == typeof(bool) ? System.Linq.Expressions.Expression.Condition(v, System.Linq.Expressions.Expression.Constant(1L), System.Linq.Expressions.Expression.Constant(0L))
+                : System.Linq.Expressions.Expression.Convert(v, typeof(long));
+            body.Add(System.Linq.Expressions.Expression.ExclusiveOrAssign(acc, asLong));
+        }
+        body.Add(System.Linq.Expressions.Expression.ExclusiveOrAssign(acc, System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.Property(e, nameof(TraceEvent.ProcessId)), typeof(long))));
+        return System.Linq.Expressions.Expression.Lambda<Action<TraceEvent>>(System.Linq.Expressions.Expression.Block(body), e).Compile();
+    }
+}
+
+sealed class EnumPages(IEnumerable<(byte[], int)> pages) : IPageSource
+{
+    private readonly IEnumerator<(byte[], int)> _e = pages.GetEnumerator();
+    public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
+    {
+        fileOffset = -1;
+        if (_e.MoveNext()) { (page, length) = _e.Current; return true; }
+        page = []; length = 0; return false;
+    }
 }
 
 sealed class CountingSink(List<(int, byte[], int)>? saved) : IPageSink

@@ -153,18 +153,7 @@ public abstract class TraceEvent : TraceRecord
 
     private bool Has(FieldFormat f) => f.Offset + f.Size <= _len;
 
-    private long ReadInteger(FieldFormat f)
-    {
-        if (!Has(f)) return long.MinValue;
-        var b = Bytes(f.Offset, f.Size);
-        return f.Size switch
-        {
-            1 => f.IsSigned ? (sbyte)b[0] : b[0],
-            2 => f.IsSigned ? BinaryPrimitives.ReadInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b),
-            4 => f.IsSigned ? BinaryPrimitives.ReadInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
-            _ => BinaryPrimitives.ReadInt64LittleEndian(b),
-        };
-    }
+    private long ReadInteger(FieldFormat f) => FieldDecoder.ReadInteger(GetRawData(), f);
 
     protected bool GetBool(int i) { var f = _layout.Fields[i]; return Has(f) && _page[_off + f.Offset] != 0; }
     protected sbyte GetSByte(int i) { var f = _layout.Fields[i]; return Has(f) ? (sbyte)_page[_off + f.Offset] : (sbyte)0; }
@@ -185,20 +174,13 @@ public abstract class TraceEvent : TraceRecord
         return _symbols?.Value.Lookup(addr, withOffset);
     }
 
-    protected string GetString(int i)
-    {
-        var f = _layout.Fields[i];
-        var span = FieldData(f);
-        int nul = span.IndexOf((byte)0);
-        if (nul >= 0) span = span[..nul];
-        return StringCache.Get(span);
-    }
+    protected string GetString(int i) => FieldDecoder.ReadString(GetRawData(), _layout.Fields[i]);
 
     protected T[] GetArray<T>(int i) where T : unmanaged
     {
         var f = _layout.Fields[i];
         var span = FieldData(f);
-        int size = Marshal.SizeOf<T>();
+        int size = global::System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         if (f.ElementSize != size && f.ElementSize > 0)
         {
             // element size differs from T (e.g. a 4-byte long on a 32-bit kernel): widen element by element
@@ -211,27 +193,5 @@ public abstract class TraceEvent : TraceRecord
         return MemoryMarshal.Cast<byte, T>(span[..(span.Length / size * size)]).ToArray();
     }
 
-    /// <summary>The bytes a field's value occupies: in place for fixed fields, behind the __data_loc/__rel_loc word for dynamic ones.</summary>
-    private ReadOnlySpan<byte> FieldData(FieldFormat f)
-    {
-        if (f.IsFlexible) return f.Offset <= _len ? Bytes(f.Offset, _len - f.Offset) : default;
-        if (!Has(f)) return default;
-        if (!f.IsDynamic) return Bytes(f.Offset, f.Size);
-        int offset, length;
-        if (f.Size == 2)
-        {
-            offset = BinaryPrimitives.ReadUInt16LittleEndian(Bytes(f.Offset, 2));
-            length = -1;
-        }
-        else
-        {
-            uint word = BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4));
-            offset = (int)(word & 0xffff);
-            length = (int)(word >> 16);
-        }
-        if (f.Kind is FieldKind.RelLocString or FieldKind.RelLocArray) offset += f.Offset + f.Size;
-        if (offset > _len) return default;
-        if (length < 0 || offset + length > _len) length = _len - offset;
-        return Bytes(offset, length);
-    }
+    private ReadOnlySpan<byte> FieldData(FieldFormat f) => FieldDecoder.Data(GetRawData(), f);
 }

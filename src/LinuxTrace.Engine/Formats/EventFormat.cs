@@ -78,6 +78,11 @@ public sealed class EventFormat
     public required IReadOnlyList<FieldFormat> Fields { get; init; }
     public string PrintFormat { get; init; } = "";
 
+    private FieldFormat[]? _fieldArray;
+
+    /// <summary>The fields as an array, for loops on hot paths (no enumerator).</summary>
+    public FieldFormat[] FieldArray => _fieldArray ??= Fields.ToArray();
+
     /// <summary>The event's own fields (not common_*).</summary>
     public IEnumerable<FieldFormat> OwnFields => Fields.Where(f => !f.IsCommon);
 

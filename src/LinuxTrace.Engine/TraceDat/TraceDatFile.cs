@@ -521,35 +521,56 @@ public sealed class TraceDatFile : IDisposable
     public IPageSource OpenPages(TraceDatBuffer buffer, TraceDatCpu cpu) =>
         buffer.Compressed ? new CompressedPages(this, buffer, cpu) : new PlainPages(this, buffer, cpu);
 
+    /// <summary>Uncompressed pages, read 64 at a time (one system call) and handed out one by one.</summary>
     private sealed class PlainPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu) : IPageSource
     {
+        private const int Batch = 64;
         private long _done;
+        private byte[] _block = [];
+        private int _blockLength;
+        private int _blockPos;
+        private long _blockOffset;
 
         public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
         {
             int ps = buffer.PageSize;
-            fileOffset = cpu.Offset + _done;
-            if (_done >= cpu.Size) { page = []; length = 0; return false; }
-            length = (int)Math.Min(ps, cpu.Size - _done);
-            page = new byte[ps];
-            int got = file.ReadAt(page.AsSpan(0, length), fileOffset);
-            if (got != length) throw new TraceDataException($"CPU {cpu.Cpu}: short read of a page", file.Path, fileOffset);
-            _done += length;
+            if (_blockPos >= _blockLength)
+            {
+                if (_done >= cpu.Size) { page = []; length = 0; fileOffset = -1; return false; }
+                if (_block.Length == 0) _block = new byte[ps * Batch];
+                _blockOffset = cpu.Offset + _done;
+                _blockLength = (int)Math.Min(_block.Length, cpu.Size - _done);
+                int got = file.ReadAt(_block.AsSpan(0, _blockLength), _blockOffset);
+                if (got != _blockLength) throw new TraceDataException($"CPU {cpu.Cpu}: short read of its data", file.Path, _blockOffset);
+                _done += _blockLength;
+                _blockPos = 0;
+            }
+            fileOffset = _blockOffset + _blockPos;
+            length = Math.Min(ps, _blockLength - _blockPos);
+            page = GC.AllocateUninitializedArray<byte>(ps);
+            Buffer.BlockCopy(_block, _blockPos, page, 0, length);
+            _blockPos += length;
             return true;
         }
     }
 
+    /// <summary>
+    /// Compressed pages: chunk by chunk, the next chunk decompressing on the thread pool while the current one is
+    /// decoded (decompression is the costly part of reading a compressed file; this puts it on the other core).
+    /// </summary>
     private sealed class CompressedPages : IPageSource
     {
         private readonly TraceDatFile _file;
         private readonly TraceDatBuffer _buffer;
         private readonly TraceDatCpu _cpu;
+        private readonly long _end;
         private long _pos;
         private int _chunksLeft = -1;
-        private byte[] _chunk = [];
-        private int _chunkLength;
+        private Chunk? _current;
         private int _chunkPos;
-        private long _chunkOffset;
+        private Task<Chunk?>? _next;
+
+        private sealed record Chunk(byte[] Data, int Length, long Offset);
 
         public CompressedPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu)
         {
@@ -557,55 +578,69 @@ public sealed class TraceDatFile : IDisposable
             _buffer = buffer;
             _cpu = cpu;
             _pos = cpu.Offset;
+            // trace-cmd's size counts the chunks, not the 4-byte chunk count in front of them
+            _end = Math.Min(file.Length, cpu.Offset + 4 + cpu.Size);
         }
 
         public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
         {
             int ps = _buffer.PageSize;
-            while (_chunkPos >= _chunkLength)
+            while (_current is null || _chunkPos >= _current.Length)
             {
-                if (!NextChunk()) { page = []; length = 0; fileOffset = -1; return false; }
+                _current = Take();
+                _chunkPos = 0;
+                if (_current is null) { page = []; length = 0; fileOffset = -1; return false; }
             }
-            fileOffset = _chunkOffset;
-            length = Math.Min(ps, _chunkLength - _chunkPos);
-            page = new byte[ps];
-            Buffer.BlockCopy(_chunk, _chunkPos, page, 0, length);
+            fileOffset = _current.Offset;
+            length = Math.Min(ps, _current.Length - _chunkPos);
+            page = GC.AllocateUninitializedArray<byte>(ps);
+            Buffer.BlockCopy(_current.Data, _chunkPos, page, 0, length);
             _chunkPos += length;
             return true;
         }
 
-        private bool NextChunk()
+        private Chunk? Take()
         {
-            // trace-cmd's size counts the chunks, not the 4-byte chunk count in front of them
-            long end = Math.Min(_file.Length, _cpu.Offset + 4 + _cpu.Size);
-            if (_cpu.Size == 0) return false;
+            Chunk? c;
+            if (_next is not null)
+            {
+                try { c = _next.GetAwaiter().GetResult(); }
+                finally { _next = null; }
+            }
+            else c = Load();
+            if (c is not null && _chunksLeft > 0) _next = Task.Run(Load);
+            return c;
+        }
+
+        /// <summary>Reads and decompresses the chunk at _pos (one at a time: Take never overlaps two loads).</summary>
+        private Chunk? Load()
+        {
+            if (_cpu.Size == 0) return null;
             if (_chunksLeft < 0)
             {
                 var c = _file.At(_pos, 4, $"chunk count of CPU {_cpu.Cpu}");
                 _chunksLeft = c.Count("chunk count", int.MaxValue / 16);
                 _pos += 4;
             }
-            if (_chunksLeft == 0) return false;
+            if (_chunksLeft == 0) return null;
             var h = _file.At(_pos, 8, $"chunk header of CPU {_cpu.Cpu}");
             uint csize = h.U32(), usize = h.U32();
-            if (_pos + 8 + csize > end) throw h.Error($"compressed chunk of {csize} bytes runs past CPU {_cpu.Cpu}'s data");
+            if (_pos + 8 + csize > _end) throw h.Error($"compressed chunk of {csize} bytes runs past CPU {_cpu.Cpu}'s data");
             if (usize > 256u << 20) throw h.Error($"chunk claims {usize} uncompressed bytes: implausible");
             var comp = _file.At(_pos + 8, csize, "compressed chunk");
-            if (_chunk.Length < usize) _chunk = new byte[usize];
+            var data = GC.AllocateUninitializedArray<byte>((int)usize);
             try
             {
-                _file.Codec!.Decompress(comp.Bytes((int)csize), _chunk.AsSpan(0, (int)usize));
+                _file.Codec!.Decompress(comp.Bytes((int)csize), data);
             }
             catch (InvalidDataException e)
             {
                 throw new TraceDataException($"CPU {_cpu.Cpu}: a chunk does not decompress ({e.Message})", _file.Path, _pos, e);
             }
-            _chunkOffset = _pos;
+            var chunk = new Chunk(data, (int)usize, _pos);
             _pos += 8 + csize;
-            _chunkLength = (int)usize;
-            _chunkPos = 0;
             _chunksLeft--;
-            return true;
+            return chunk;
         }
     }
 

@@ -82,6 +82,30 @@ public sealed class TraceFileReader : IDisposable
         }
     }
 
+    /// <summary>Called for each record with its format (null for an id the file has no format for).</summary>
+    public delegate void RecordVisitor(in RecordRef record, EventFormat? format);
+
+    /// <summary>Visits every record of the buffer of every file in time order without making objects; returns how many.</summary>
+    public long Visit(string? buffer, RecordVisitor visitor)
+    {
+        var byId = _catalogs.Select(_ => new EventFormat?[65536]).ToArray();
+        var merger = new RecordMerger(Cursors(buffer));
+        long n = 0;
+        while (merger.MoveNext())
+        {
+            ref var r = ref merger.Current;
+            EventFormat? f = null;
+            if (!r.IsLost)
+            {
+                int id = r.EventId;
+                if (id >= 0) f = byId[r.Source][id] ??= _catalogs[r.Source].GetById(id);
+            }
+            visitor(r, f);
+            n++;
+        }
+        return n;
+    }
+
     internal List<CpuCursor> Cursors(string? buffer)
     {
         var cursors = new List<CpuCursor>();

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the tests that need a full-featured kernel (function tracer, function_graph, kprobes, hist triggers)
+# inside Debian's own kernel under QEMU (kernel-vm.sh), as one batch in one guest with one pwsh.
+# usage: tests/kernel-vm/run.sh RESULT.json
+# The module must be built (build.ps1 -Task Build) and Pester restored (build.ps1 -Task Test does both).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+result=${1:-$root/out/test/kernel-vm.json}
+mkdir -p "$(dirname "$result")"
+pester=$(ls "$root"/tools/packages/pester/*/tools/Pester.psd1 | head -1)
+cd "$root"
+exec bash "$here/kernel-vm.sh" --timeout "${KERNEL_VM_TIMEOUT:-900}" --mem 3G --cpus 2 -- \
+  dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterRun.ps1" \
+  -PesterModule "$pester" -Path "$here" -ResultFile "$result"
