@@ -5,8 +5,9 @@
 .DESCRIPTION
     -Task Build  publishes the module into bin/ (Import-Module ./LinuxTrace.psd1 then works from the repo root)
                  and generates en-US/LinuxTrace.dll-Help.xml from the built cmdlets plus the prose in src/LinuxTrace/Help.
-    -Task Test   installs what the tests need (trace-cmd, Pester from NuGet), builds, runs the xunit engine tests and the
-                 Pester cmdlet tests (in a child pwsh), and ends with one line "N passed, N failed".
+    -Task Test   installs what the tests need (trace-cmd, Pester from NuGet), builds, runs the xunit engine tests, the
+                 Pester cmdlet tests (in a child pwsh) and the kernel-VM tests (Debian's full kernel under QEMU; skip
+                 them with LINUXTRACE_SKIP_KERNEL_VM=1), and ends with one line "N passed, N failed".
     -Task Demo   the main job for a new user: what this kernel allows, then a short live trace.
     -Task Bench  runs bench/ (LinuxTrace beside trace-cmd) and writes bench/results/.
     -Task KernelVM runs the kernel-VM tests (function_graph, kprobes, ...) under QEMU.
@@ -104,6 +105,19 @@ function Invoke-Test {
         Write-Host "Pester: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
     }
     else { $failed++; Write-Host 'Pester did not report results' }
+
+    # 3. the tests that need a full-featured kernel, in Debian's kernel under QEMU (one guest, one pwsh)
+    if (-not $PesterPath -and $env:LINUXTRACE_SKIP_KERNEL_VM -ne '1') {
+        Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'
+        $kvm = Join-Path $out 'kernel-vm.json'
+        & bash "$Root/tests/kernel-vm/run.sh" $kvm
+        if (Test-Path $kvm) {
+            $r = Get-Content $kvm -Raw | ConvertFrom-Json
+            $passed += $r.Passed; $failed += $r.Failed
+            Write-Host "kernel VM: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+        }
+        else { $failed++; Write-Host "kernel VM: no results (exit code $LASTEXITCODE)" }
+    }
 
     Write-Host ("Tests took {0:N1} s" -f $sw.Elapsed.TotalSeconds)
     Write-Host "$passed passed, $failed failed"

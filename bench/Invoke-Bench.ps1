@@ -33,7 +33,7 @@ function Start-Load { Start-Process stress-ng -ArgumentList $stress -RedirectSta
 function Stop-Load($p) { if (-not $p.HasExited) { $p | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue } }
 function Lost-Of($info) { ($info.CpuStats | Measure-Object -Property Lost -Sum).Sum }
 $rows = [ordered]@{}
-$sys = @{ kernel = (Get-Content /proc/sys/kernel/osrelease); cpus = [Environment]::ProcessorCount; traceCmd = ((& trace-cmd --version 2>&1) -join ' ' -replace '\s+', ' ').Trim() }
+$sys = @{ kernel = (Get-Content /proc/sys/kernel/osrelease); cpus = [Environment]::ProcessorCount; traceCmd = "$((& trace-cmd --version 2>&1) -match 'version' | Select-Object -First 1)".Trim() }
 
 # ---- 1. live recording under load, default buffer (1408 KB per CPU) ------------------------------
 Write-Host "== live: stress-ng $($stress -join ' '), tracing $($events -join ', '), default buffer"

@@ -35,6 +35,17 @@ Section 'Context switches for one second, grouped by the task switched to'
 Start-Trace -Event sched:sched_switch -Duration 00:00:01 |
     Group-Object next_comm | Sort-Object Count -Descending | Select-Object -First 8 Count, Name | Format-Table -AutoSize | Out-Host
 
+Section 'A trace.dat file for trace-cmd and KernelShark (Start-Trace -OutFile, Get-TraceFileInfo, Get-TraceEvent -Path)'
+$dat = Join-Path ([IO.Path]::GetTempPath()) "linuxtrace-demo-$PID.dat"
+Start-Trace -Event sched:sched_switch, sched:sched_wakeup -Duration 00:00:01 -OutFile $dat -Compression zstd
+Get-TraceFileInfo $dat | Format-List Version, Compression, Clock, CpuCount, EventCount, EventCounts, TimeSpan | Out-Host
+Get-TraceEvent $dat -Event sched_wakeup | Select-Object -First 5 | Format-Table | Out-Host
+if (Get-Command trace-cmd -ErrorAction SilentlyContinue) {
+    Write-Host 'trace-cmd report reads it too:'
+    & trace-cmd report -i $dat 2>$null | Select-Object -First 6 | Out-Host
+}
+Remove-Item $dat
+
 Section 'Nothing is left behind (Get-TraceStatus)'
 $s = Get-TraceStatus
 "instances: {0}; enabled events in the top buffer: {1}" -f ($s.Instances.Count), ($s.EnabledEvents.Count) | Out-Host

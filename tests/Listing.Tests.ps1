@@ -42,6 +42,12 @@ Describe 'Get-TraceEventType' {
         $err[0].FullyQualifiedErrorId | Should -Be 'EventNotFound,LinuxTrace.Commands.GetTraceEventTypeCommand'
         $err[0].Exception.Message | Should -Match 'sched:sched_switch'
     }
+    It 'lists the ftrace records that tracers write, with their formats' {
+        $f = Get-TraceEventType ftrace:function
+        $f.Fields.Name | Should -Contain 'ip'
+        $f.Fields.Name | Should -Contain 'parent_ip'
+        (Get-TraceEventType -System ftrace).Name | Should -Contain 'funcgraph_entry'
+    }
     It 'completes event names' {
         Get-Completion 'Get-TraceEventType sched:sched_sw' | Should -Contain 'sched:sched_switch'
         Get-Completion 'Start-Trace -Event sched:sched_process_ex' | Should -Contain 'sched:sched_process_exec'

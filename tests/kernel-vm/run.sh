@@ -9,6 +9,11 @@ root=$(cd "$here/../.." && pwd)
 result=${1:-$root/out/test/kernel-vm.json}
 mkdir -p "$(dirname "$result")"
 pester=$(ls "$root"/tools/packages/pester/*/tools/Pester.psd1 | head -1)
+# kernel-vm.sh runs depmod on the unpacked kernel: it comes with kmod
+if ! command -v depmod >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q kmod >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kmod >/dev/null; }
+fi
 cd "$root"
 exec bash "$here/kernel-vm.sh" --timeout "${KERNEL_VM_TIMEOUT:-900}" --mem 3G --cpus 2 -- \
   dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterRun.ps1" \

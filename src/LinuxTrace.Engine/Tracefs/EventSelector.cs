@@ -23,8 +23,9 @@ public readonly record struct EventName(string System, string Name)
 /// </summary>
 public static class EventSelector
 {
-    /// <summary>All events of the kernel, from available_events (one file read).</summary>
-    public static IReadOnlyList<EventName> Available(TraceInstance instance)
+    /// <summary>All events of the kernel, from available_events (one file read); with <paramref name="includeFtrace"/>,
+    /// also the ftrace:* records that tracers write (function, funcgraph_entry, ...), which cannot be enabled as events.</summary>
+    public static IReadOnlyList<EventName> Available(TraceInstance instance, bool includeFtrace = false)
     {
         string text = instance.HasFile("available_events") ? instance.ReadFile("available_events") : instance.Tracefs.Top.ReadFile("available_events");
         var list = new List<EventName>();
@@ -33,6 +34,9 @@ public static class EventSelector
             int c = line.IndexOf(':');
             if (c > 0) list.Add(new EventName(line[..c], line[(c + 1)..]));
         }
+        string ftrace = Path.Combine(instance.Tracefs.Root, "events", "ftrace");
+        if (includeFtrace && Directory.Exists(ftrace))
+            list.AddRange(Directory.GetDirectories(ftrace).Select(d => new EventName("ftrace", Path.GetFileName(d))).Order());
         return list;
     }
 
@@ -55,9 +59,9 @@ public static class EventSelector
     }
 
     /// <summary>Resolves every pattern; a pattern that matches nothing throws with close matches.</summary>
-    public static IReadOnlyList<EventName> Resolve(TraceInstance instance, IEnumerable<string> patterns)
+    public static IReadOnlyList<EventName> Resolve(TraceInstance instance, IEnumerable<string> patterns, bool includeFtrace = false)
     {
-        var available = Available(instance);
+        var available = Available(instance, includeFtrace);
         var result = new List<EventName>();
         var seen = new HashSet<EventName>();
         foreach (var p in patterns)

@@ -130,7 +130,7 @@ public static class TraceListing
     {
         var catalog = EventCatalog.ForTracefs(inst.Tracefs);
         var enabled = new HashSet<string>(TryOr(() => inst.EnabledEvents, Array.Empty<string>()), StringComparer.Ordinal);
-        foreach (var e in EventSelector.Available(inst.Tracefs.Top))
+        foreach (var e in EventSelector.Available(inst.Tracefs.Top, includeFtrace: true))
         {
             if (!match(e)) continue;
             var f = catalog.GetByName(e.System, e.Name);

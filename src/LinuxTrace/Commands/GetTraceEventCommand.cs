@@ -126,7 +126,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
         var filter = CommonFilter();
         if (Event is { Length: > 0 })
         {
-            var events = Terminating(() => EventSelector.Resolve(inst.Tracefs.Top, Event), "EventNotFound", Event);
+            var events = Terminating(() => EventSelector.Resolve(inst.Tracefs.Top, Event, includeFtrace: true), "EventNotFound", Event);
             filter.AllowEventIds(events.Select(e => catalog.GetByName(e.System, e.Name)?.Id ?? -1));
         }
         return filter.IsEmpty ? null : filter;

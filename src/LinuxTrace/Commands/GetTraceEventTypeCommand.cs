@@ -45,7 +45,7 @@ public sealed class GetTraceEventTypeCommand : LinuxTraceCmdlet
         }, "ReadEventTypesFailed", Name);
         if (Name is not null)
         {
-            var all = EventSelector.Available(inst.Tracefs.Top);
+            var all = EventSelector.Available(inst.Tracefs.Top, includeFtrace: true);
             foreach (var n in Name)
             {
                 if (WildcardPattern.ContainsWildcardCharacters(n)) continue;
