@@ -36,7 +36,7 @@ public static class EventSelector
         }
         string ftrace = Path.Combine(instance.Tracefs.Root, "events", "ftrace");
         if (includeFtrace && Directory.Exists(ftrace))
-            list.AddRange(Directory.GetDirectories(ftrace).Select(d => new EventName("ftrace", Path.GetFileName(d))).Order());
+            list.AddRange(Directory.GetDirectories(ftrace).Select(d => new EventName("ftrace", Path.GetFileName(d))).OrderBy(e => e.Name, StringComparer.Ordinal));
         return list;
     }
 

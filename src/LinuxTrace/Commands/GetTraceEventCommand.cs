@@ -61,21 +61,8 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     {
         switch (ParameterSetName)
         {
-            case PathSet:
-                foreach (var p in Path!)
-                {
-                    try
-                    {
-                        _files.AddRange(GetResolvedProviderPathFromPSPath(p, out _));
-                    }
-                    catch (ItemNotFoundException e)
-                    {
-                        WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p));
-                    }
-                }
-                break;
-            case LiteralPathSet:
-                foreach (var p in LiteralPath!) _files.Add(GetUnresolvedProviderPathFromPSPath(p));
+            case PathSet or LiteralPathSet:
+                _files.AddRange(ResolvePaths(Path, LiteralPath));
                 break;
             case SessionSet:
                 var s = Session!;

@@ -19,17 +19,7 @@ public sealed class GetTraceFileInfoCommand : LinuxTraceCmdlet
 
     protected override void ProcessRecord()
     {
-        var files = new List<string>();
-        if (ParameterSetName == "Path")
-        {
-            foreach (var p in Path)
-            {
-                try { files.AddRange(GetResolvedProviderPathFromPSPath(p, out _)); }
-                catch (ItemNotFoundException e) { WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p)); }
-            }
-        }
-        else files.AddRange(LiteralPath.Select(GetUnresolvedProviderPathFromPSPath));
-        foreach (var f in files)
+        foreach (var f in ParameterSetName == "Path" ? ResolvePaths(Path, null) : ResolvePaths(null, LiteralPath))
         {
             try
             {

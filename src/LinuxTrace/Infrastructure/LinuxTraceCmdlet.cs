@@ -96,6 +96,20 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>File-system paths of -Path (wildcards resolved; a path that matches nothing is a non-terminating error)
+    /// or of -LiteralPath (taken as they are).</summary>
+    protected List<string> ResolvePaths(string[]? path, string[]? literalPath)
+    {
+        var files = new List<string>();
+        foreach (var p in path ?? [])
+        {
+            try { files.AddRange(GetResolvedProviderPathFromPSPath(p, out _)); }
+            catch (ItemNotFoundException e) { WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p)); }
+        }
+        foreach (var p in literalPath ?? []) files.Add(GetUnresolvedProviderPathFromPSPath(p));
+        return files;
+    }
+
     /// <summary>Wildcard filter: null or empty patterns match everything.</summary>
     protected static Func<string, bool> Matcher(string[]? patterns)
     {
