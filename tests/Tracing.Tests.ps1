@@ -72,6 +72,26 @@ Describe 'Start-Trace streaming' {
     }
 }
 
+Describe 'Cleanup when the process ends' {
+    It 'removes the instance of a session still running when pwsh exits' {
+        $exe = Join-Path $PSHOME 'pwsh'
+        $script = "Import-Module '$RepoRoot/LinuxTrace.psd1'; `$s = Start-Trace -Event sched:sched_switch -AsSession; `$PID; exit 0"
+        $child = if ((Test-Path $exe) -and (Get-Item $exe).UnixMode -match 'x') { & $exe -NoProfile -Command $script } else { & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -Command $script }
+        $childPid = [int]("$child".Trim())
+        $childPid | Should -BeGreaterThan 0
+        Get-ChildItem "$Tracefs/instances" -Directory | Where-Object Name -like "linuxtrace-$childPid-*" | Should -BeNullOrEmpty
+    }
+    It 'removes instances left by a LinuxTrace process that was killed' {
+        $dead = Start-Process /bin/true -PassThru; $dead.WaitForExit()
+        $stale = "linuxtrace-$($dead.Id)-1"
+        New-Item -ItemType Directory -Path "$Tracefs/instances/$stale" | Out-Null
+        $w = $null
+        Start-Trace -Event sched:sched_switch -WarningVariable w | Select-Object -First 1 | Out-Null
+        Test-Path "$Tracefs/instances/$stale" | Should -BeFalse
+        "$w" | Should -Match ([regex]::Escape($stale))
+    }
+}
+
 Describe 'Sessions' {
     It 'records in the background, reads with Get-TraceEvent, stops with Stop-Trace' {
         $s = Start-Trace -Event sched:sched_switch, raw_syscalls:sys_enter -AsSession -Name lt-pester-session

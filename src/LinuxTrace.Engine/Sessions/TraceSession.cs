@@ -110,6 +110,7 @@ public sealed class TraceSession : IDisposable
 
         // Resolve everything before touching the kernel, so a typo changes nothing.
         var events = EventSelector.Resolve(fs.Top, options.Events);
+        RemoveStaleInstances(fs);
         int id = Interlocked.Increment(ref _counter);
         bool owns;
         TraceInstance instance;
@@ -211,6 +212,33 @@ public sealed class TraceSession : IDisposable
         if (!force && _commandsRefreshed >= 0 && now - _commandsRefreshed < 500) return;
         _commandsRefreshed = now;
         if (TracefsFile.TryRead(Path.Combine(Instance.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) Commands.Load(cmdlines);
+    }
+
+    /// <summary>Names of the instances removed by the last <see cref="RemoveStaleInstances"/> (for a warning).</summary>
+    public static IReadOnlyList<string> LastRemovedStale { get; private set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Removes private instances (linuxtrace-PID-N) left by LinuxTrace processes that no longer exist (killed with
+    /// SIGKILL, a crashed host): nothing could clean them up then. An instance whose PID is alive is never touched.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleInstances(TraceFileSystem fs)
+    {
+        var removed = new List<string>();
+        foreach (var inst in fs.GetInstances())
+        {
+            var parts = inst.Name.Split('-');
+            if (parts.Length != 3 || parts[0] != "linuxtrace" || !int.TryParse(parts[1], out int pid) || !int.TryParse(parts[2], out _)) continue;
+            if (pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")) continue;
+            try
+            {
+                try { inst.WriteFile("events/enable", "0"); } catch (TraceException) { }
+                fs.RemoveInstance(inst.Name);
+                removed.Add(inst.Name);
+            }
+            catch (TraceException) { }
+        }
+        LastRemovedStale = removed;
+        return removed;
     }
 
     /// <summary>Turns recording on (after a program to trace was set up).</summary>

@@ -93,6 +93,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name,
         };
         var session = Terminating(() => TraceSession.Start(options, fs), "StartTraceFailed", target);
+        foreach (var stale in TraceSession.LastRemovedStale)
+            WriteWarning($"Removed the instance {stale}, left behind by a LinuxTrace process that no longer runs.");
         LaunchedProcess? program = null;
         bool keep = false;
         try
