@@ -15,6 +15,17 @@ if ! command -v depmod >/dev/null 2>&1; then
     { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kmod >/dev/null; }
 fi
 cd "$root"
-exec bash "$here/kernel-vm.sh" --timeout "${KERNEL_VM_TIMEOUT:-900}" --mem 3G --cpus 2 -- \
-  dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterRun.ps1" \
-  -PesterModule "$pester" -Path "$here" -ResultFile "$result"
+rm -f "$result"
+run() {
+  bash "$here/kernel-vm.sh" --timeout "${KERNEL_VM_TIMEOUT:-600}" --mem 3G --cpus 2 -- \
+    dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Invoke-PesterRun.ps1" \
+    -PesterModule "$pester" -Path "$here" -ResultFile "$result"
+}
+rc=0; run || rc=$?
+# 124/125: the emulated guest hung or died (TCG has shown a rare soft lockup while ftrace patches kernel text);
+# that is the emulator, not a test result: boot once more and say so.
+if [ "$rc" = 124 ] || [ "$rc" = 125 ]; then
+  echo "kernel-vm: the guest did not finish (status $rc); booting it once more" >&2
+  rm -f "$result"; rc=0; run || rc=$?
+fi
+exit "$rc"
