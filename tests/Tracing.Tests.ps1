@@ -22,6 +22,12 @@ Describe 'Start-Trace streaming' {
         Get-OurInstance | Should -BeNullOrEmpty
     }
 
+    It 'names system calls of raw_syscalls events' {
+        $calls = (Start-Trace -Event raw_syscalls:sys_enter -Command /bin/true).syscall
+        $calls | Should -Contain 'execve'
+        $calls | Should -Contain 'exit_group'
+    }
+
     It 'applies -Filter in the kernel' {
         $seen = [System.Collections.Generic.List[string]]::new()
         $events = Start-Trace -Event sched:sched_switch -Filter 'prev_pid == 0' -Duration 00:00:01 | ForEach-Object {

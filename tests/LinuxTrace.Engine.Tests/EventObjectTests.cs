@@ -166,3 +166,32 @@ public class SymbolTests
         Assert.Equal(0xffffffff81200000UL, e.GetType().GetProperty("ip")!.GetValue(e));
     }
 }
+
+public class SyscallTests
+{
+    [Fact]
+    public void TablesNameSyscallsPerArchitecture()
+    {
+        var x64 = LinuxTrace.Engine.Symbols.SyscallTable.For("x86_64")!;
+        Assert.Equal("read", x64.Name(0));
+        Assert.Equal("openat", x64.Name(257));
+        Assert.Equal("openat2", x64.Name(437));
+        var arm = LinuxTrace.Engine.Symbols.SyscallTable.For("aarch64")!;
+        Assert.Equal("openat", arm.Name(56));
+        Assert.Null(LinuxTrace.Engine.Symbols.SyscallTable.For("s390x"));
+        Assert.Equal("x86_64", LinuxTrace.Engine.Symbols.SyscallTable.ArchitectureOf("Linux vm 6.18.44 x86_64"));
+    }
+
+    [Fact]
+    public void RawSyscallEventsGetTheSyscallName()
+    {
+        var f = Fixtures.Event("raw_syscalls", "raw_syscalls_sys_enter");
+        var payload = Fixtures.Record(f, 3, b => BitConverter.GetBytes(257L).CopyTo(b, 8));
+        var page = new PageBuilder(1).Data(0, payload).Build();
+        var factory = new EventFactory(EventCatalog.FromFormats(Fixtures.Header, [f]), new CommandResolver(false), null, LinuxTrace.Engine.Symbols.SyscallTable.For("x86_64"));
+        var cursor = new CpuCursor(0, new ListPageSource([(page, page.Length)]), Fixtures.Header);
+        Assert.True(cursor.MoveNext());
+        var e = (TraceEvent)factory.Create(cursor.Current);
+        Assert.Equal("openat", e.GetType().GetProperty("syscall")!.GetValue(e));
+    }
+}

@@ -13,11 +13,16 @@ public sealed class EventFactory
     private readonly Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
 
     /// <param name="symbols">Kernel symbols for %ps fields, loaded on first use (kallsyms of the file, or /proc/kallsyms).</param>
-    public EventFactory(EventCatalog catalog, CommandResolver commands, Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? symbols = null)
+    private readonly LinuxTrace.Engine.Symbols.SyscallTable? _syscalls;
+
+    /// <param name="syscalls">System call names of the traced machine's architecture (null when unknown).</param>
+    public EventFactory(EventCatalog catalog, CommandResolver commands, Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? symbols = null,
+        LinuxTrace.Engine.Symbols.SyscallTable? syscalls = null)
     {
         _catalog = catalog;
         _commands = commands;
         _symbols = symbols;
+        _syscalls = syscalls;
     }
 
     /// <summary>Symbols of the running kernel, read from /proc/kallsyms when first needed.</summary>
@@ -44,6 +49,7 @@ public sealed class EventFactory
         e._layout = layout;
         e._commands = _commands;
         e._symbols = _symbols;
+        e._syscalls = _syscalls;
         return e;
     }
 

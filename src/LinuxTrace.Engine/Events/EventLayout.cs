@@ -50,7 +50,9 @@ internal sealed class EventLayout
             if (i >= 0 && !PropertyNames.Contains(prop) && !Reserved.Contains(prop)) symbols.Add((i, withOffset, prop));
         }
         SymbolProperties = symbols.ToArray();
-        Type = EmitType(format, Fields, PropertyNames, SymbolProperties);
+        SyscallField = format.System == "raw_syscalls" && !PropertyNames.Contains("syscall")
+            ? Array.FindIndex(Fields, f => f.Name == "id" && f.Kind == FieldKind.Scalar) : -1;
+        Type = EmitType(format, Fields, PropertyNames, SymbolProperties, SyscallField);
         Create = Expression.Lambda<Func<TraceEvent>>(Expression.New(Type)).Compile();
     }
 
@@ -64,6 +66,8 @@ internal sealed class EventLayout
     public (int Comm, int Pid)[] CommPairs { get; }
     /// <summary>Extra string properties naming the kernel symbol of address fields (ip_symbol for ip printed with %ps).</summary>
     public (int Field, bool WithOffset, string Property)[] SymbolProperties { get; }
+    /// <summary>Index of the id field of raw_syscalls events, which get a "syscall" name property; -1 otherwise.</summary>
+    public int SyscallField { get; }
     public Type Type { get; }
     public Func<TraceEvent> Create { get; }
 
@@ -77,7 +81,7 @@ internal sealed class EventLayout
         return sb.ToString();
     }
 
-    private static Type EmitType(EventFormat format, FieldFormat[] fields, string[] names, (int Field, bool WithOffset, string Property)[] symbols)
+    private static Type EmitType(EventFormat format, FieldFormat[] fields, string[] names, (int Field, bool WithOffset, string Property)[] symbols, int syscallField)
     {
         lock (EmitGate)
         {
@@ -111,6 +115,16 @@ internal sealed class EventLayout
                 il.Emit(OpCodes.Call, getSymbol);
                 il.Emit(OpCodes.Ret);
                 tb.DefineProperty(prop, PropertyAttributes.None, typeof(string), null).SetGetMethod(getter);
+            }
+            if (syscallField >= 0)
+            {
+                var getter = tb.DefineMethod("get_syscall", MethodAttributes.Public | MethodAttributes.SpecialName | MethodAttributes.HideBySig, typeof(string), Type.EmptyTypes);
+                var il = getter.GetILGenerator();
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4, syscallField);
+                il.Emit(OpCodes.Call, typeof(TraceEvent).GetMethod("GetSyscall", BindingFlags.Instance | BindingFlags.NonPublic)!);
+                il.Emit(OpCodes.Ret);
+                tb.DefineProperty("syscall", PropertyAttributes.None, typeof(string), null).SetGetMethod(getter);
             }
             return tb.CreateType()!;
         }

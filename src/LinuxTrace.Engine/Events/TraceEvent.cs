@@ -34,6 +34,7 @@ public abstract class TraceEvent : TraceRecord
     internal EventLayout _layout = null!;
     internal CommandResolver? _commands;
     internal Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
+    internal LinuxTrace.Engine.Symbols.SyscallTable? _syscalls;
 
     protected TraceEvent() { }
 
@@ -172,6 +173,14 @@ public abstract class TraceEvent : TraceRecord
         if (!Has(f) || f.Size != 8 && f.Size != 4) return null;
         ulong addr = f.Size == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Bytes(f.Offset, 8)) : BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4));
         return _symbols?.Value.Lookup(addr, withOffset);
+    }
+
+    /// <summary>The name of the system call a raw_syscalls event's id field holds.</summary>
+    protected string? GetSyscall(int i)
+    {
+        var f = _layout.Fields[i];
+        long nr = FieldDecoder.ReadInteger(GetRawData(), f);
+        return nr == long.MinValue ? null : _syscalls?.Name(nr);
     }
 
     protected string GetString(int i) => FieldDecoder.ReadString(GetRawData(), _layout.Fields[i]);

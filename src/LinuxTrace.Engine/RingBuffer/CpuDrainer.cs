@@ -9,6 +9,9 @@ public interface IPageSink
 {
     /// <summary>Takes a page read from <paramref name="cpu"/>'s ring buffer. Called on the drainer thread: keep it cheap.</summary>
     void Accept(int cpu, byte[] page, int length);
+
+    /// <summary>False when the sink copies the page before Accept returns (a file): the drainer then reuses one buffer.</summary>
+    bool KeepsPages => true;
 }
 
 /// <summary>
@@ -26,6 +29,7 @@ public sealed unsafe class CpuDrainer : IDisposable
     private volatile bool _stop;
     private int _fd = -1;
     private Exception? _error;
+    private byte[]? _buffer;
 
     public CpuDrainer(int cpu, string path, int pageSize, IPageSink sink, int pollMs = 5)
     {
@@ -87,9 +91,10 @@ public sealed unsafe class CpuDrainer : IDisposable
     private void DrainOnce(int maxPages, bool toEmpty = false)
     {
         int half = (_pageSize - 16) / 2;
+        bool reuse = !_sink.KeepsPages;
         for (int i = 0; i < maxPages; i++)
         {
-            var page = GC.AllocateUninitializedArray<byte>(_pageSize, pinned: true);
+            var page = reuse ? (_buffer ??= GC.AllocateUninitializedArray<byte>(_pageSize, pinned: true)) : GC.AllocateUninitializedArray<byte>(_pageSize, pinned: true);
             nint n;
             fixed (byte* p = page) n = Libc.Read(_fd, p, _pageSize);
             if (n > 0)

@@ -53,7 +53,7 @@ public sealed class TraceSession : IDisposable
         _restore = restore;
         Catalog = EventCatalog.ForTracefs(instance.Tracefs);
         Commands = new CommandResolver(useProc: true);
-        Factory = new EventFactory(Catalog, Commands, EventFactory.LiveSymbols);
+        Factory = new EventFactory(Catalog, Commands, EventFactory.LiveSymbols, LinuxTrace.Engine.Symbols.SyscallTable.ForThisMachine());
         Losses = new LossAccount(cpu => LostOn(instance, cpu), instance.Cpus);
         StartTime = DateTime.Now;
     }

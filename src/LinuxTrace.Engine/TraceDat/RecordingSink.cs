@@ -12,6 +12,8 @@ public sealed class RecordingSink : IPageSink, IDisposable
     private readonly int _pageSize;
     private readonly Dictionary<int, FileStream> _files = new();
     private readonly object _gate = new();
+    private byte[] Zeros => _zeros ??= new byte[_pageSize];
+    private byte[]? _zeros;
 
     public RecordingSink(string outFile, IEnumerable<int> cpus, int pageSize)
     {
@@ -23,6 +25,9 @@ public sealed class RecordingSink : IPageSink, IDisposable
 
     public long Pages { get; private set; }
 
+    /// <summary>Pages are written to the file before Accept returns: the drainers may reuse their buffer.</summary>
+    public bool KeepsPages => false;
+
     private string TempPath(int cpu) => $"{_outFile}.cpu{cpu}";
 
     public void Accept(int cpu, byte[] page, int length)
@@ -30,7 +35,7 @@ public sealed class RecordingSink : IPageSink, IDisposable
         var f = _files[cpu];
         // each CPU has its own drainer thread and file: no lock needed on the hot path
         f.Write(page, 0, Math.Min(length, _pageSize));
-        if (length < _pageSize) f.Write(new byte[_pageSize - length]);
+        if (length < _pageSize) f.Write(Zeros.AsSpan(0, _pageSize - length));
         Pages++;
     }
 

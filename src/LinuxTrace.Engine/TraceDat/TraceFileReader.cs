@@ -29,7 +29,8 @@ public sealed class TraceFileReader : IDisposable
                 commands.Load(f.SavedCmdlines);
                 _catalogs.Add(catalog);
                 string kallsyms = f.Kallsyms;
-                _factories.Add(new EventFactory(catalog, commands, new Lazy<Symbols.SymbolTable>(() => Symbols.SymbolTable.Parse(kallsyms))));
+                _factories.Add(new EventFactory(catalog, commands, new Lazy<Symbols.SymbolTable>(() => Symbols.SymbolTable.Parse(kallsyms)),
+                    Symbols.SyscallTable.For(Symbols.SyscallTable.ArchitectureOf(f.Uname)) ?? (f.Uname is null ? Symbols.SyscallTable.ForThisMachine() : null)));
             }
         }
         catch

@@ -78,7 +78,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
                 var catalog = Terminating(() => EventCatalog.ForTracefs(inst.Tracefs), "ReadFormatsFailed", inst.DisplayName);
                 var commands = new CommandResolver(useProc: true);
                 if (TracefsFile.TryRead(System.IO.Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) commands.Load(cmdlines);
-                Emit(TraceSession.ReadInstanceBuffer(inst, new EventFactory(catalog, commands, EventFactory.LiveSymbols), BuildFilter(inst, catalog)));
+                Emit(TraceSession.ReadInstanceBuffer(inst, new EventFactory(catalog, commands, EventFactory.LiveSymbols, Engine.Symbols.SyscallTable.ForThisMachine()), BuildFilter(inst, catalog)));
                 break;
         }
     }
