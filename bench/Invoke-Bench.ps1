@@ -94,8 +94,8 @@ $fileInfo = Get-TraceFileInfo $fileDat
 $n = $fileInfo.EventCount
 $sw = [Diagnostics.Stopwatch]::StartNew(); & bash -c "trace-cmd report -i '$fileDat' > /dev/null 2>&1"; $tcReport = $sw.Elapsed.TotalSeconds
 $sw = [Diagnostics.Stopwatch]::StartNew(); $lines = [long](& bash -c "trace-cmd report -i '$fileDat' 2>/dev/null | wc -l"); $tcWc = $sw.Elapsed.TotalSeconds
-$fields = Invoke-BenchApp @('fields', '--path', $fileDat, '--repeat', '3')
-$objects = Invoke-BenchApp @('file', '--path', $fileDat, '--repeat', '3')
+$fields = Invoke-BenchApp @('fields', '--path', $fileDat, '--repeat', '5')
+$objects = Invoke-BenchApp @('file', '--path', $fileDat, '--repeat', '5')
 $sw = [Diagnostics.Stopwatch]::StartNew(); $pc = (Get-TraceEvent -LiteralPath $fileDat | Measure-Object).Count; $pipe = $sw.Elapsed.TotalSeconds
 
 # ---- 4. memory on a file larger than 1 GiB -----------------------------------------------------------

@@ -627,15 +627,21 @@ public sealed class TraceDatFile : IDisposable
             uint csize = h.U32(), usize = h.U32();
             if (_pos + 8 + csize > _end) throw h.Error($"compressed chunk of {csize} bytes runs past CPU {_cpu.Cpu}'s data");
             if (usize > 256u << 20) throw h.Error($"chunk claims {usize} uncompressed bytes: implausible");
-            var comp = _file.At(_pos + 8, csize, "compressed chunk");
+            var comp = System.Buffers.ArrayPool<byte>.Shared.Rent((int)csize);
             var data = GC.AllocateUninitializedArray<byte>((int)usize);
             try
             {
-                _file.Codec!.Decompress(comp.Bytes((int)csize), data);
+                if (_file.ReadAt(comp.AsSpan(0, (int)csize), _pos + 8) != csize)
+                    throw new TraceDataException($"CPU {_cpu.Cpu}: short read of a compressed chunk", _file.Path, _pos + 8);
+                _file.Codec!.Decompress(comp.AsSpan(0, (int)csize), data);
             }
             catch (InvalidDataException e)
             {
                 throw new TraceDataException($"CPU {_cpu.Cpu}: a chunk does not decompress ({e.Message})", _file.Path, _pos, e);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(comp);
             }
             var chunk = new Chunk(data, (int)usize, _pos);
             _pos += 8 + csize;

@@ -128,15 +128,21 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         }
     }
 
+    /// <summary>Tracing ends when the program exits or -Duration has passed (Ctrl+C and downstream stops aside).</summary>
+    private Func<bool> EndCondition(LaunchedProcess? program, Stopwatch clock)
+    {
+        var deadline = Duration;
+        return () => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+    }
+
     private void Record(TraceSession session, LaunchedProcess? program)
     {
         string path = GetUnresolvedProviderPathFromPSPath(OutFile!);
         var clock = Stopwatch.StartNew();
-        var deadline = Duration;
-        bool ShouldEnd() => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+        var shouldEnd = EndCondition(program, clock);
         var progress = new ProgressTimer(this, 1, $"Recording {string.Join(", ", Event)} to {path}", showWhenLast: true);
-        Terminating(() => session.RecordToFile(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, ShouldEnd, PipelineStopToken,
-            pages => progress.Update(() => $"{pages:N0} pages ({pages * 4 / 1024.0:N1} MB), {clock.Elapsed:mm\\:ss}"), () => program?.Resume()), "RecordFailed", path);
+        Terminating(() => session.RecordToFile(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, shouldEnd, PipelineStopToken,
+            pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}"), () => program?.Resume()), "RecordFailed", path);
         progress.Complete();
         if (PassThru) WriteObject(new FileInfo(path));
     }
@@ -147,14 +153,13 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         Terminating(session.Resume, "StartTraceFailed", session.Name);
         program?.Resume();
         var clock = Stopwatch.StartNew();
-        var deadline = Duration;
-        bool ShouldEnd() => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+        var shouldEnd = EndCondition(program, clock);
 
         var progress = new ProgressTimer(this, 1, $"Tracing {string.Join(", ", Event)}", showWhenLast: false);
         long count = 0;
         try
         {
-            foreach (var batch in session.ReadLive(null, ShouldEnd, PipelineStopToken))
+            foreach (var batch in session.ReadLive(null, shouldEnd, PipelineStopToken))
             {
                 WriteObject(batch, enumerateCollection: true);
                 count += batch.Count;
