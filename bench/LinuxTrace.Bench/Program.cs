@@ -313,7 +313,7 @@ static class FieldConsumer
         {
             var v = System.Linq.Expressions.Expression.Property(typed, p);
             System.Linq.Expressions.Expression asLong =
-                p.PropertyType == typeof(string) ? System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.Property(v, "Length"), typeof(long))
+                p.PropertyType == typeof(string) ? System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Coalesce(v, System.Linq.Expressions.Expression.Constant("")), "Length"), typeof(long))
                 : p.PropertyType.IsArray ? System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.ArrayLength(v), typeof(long))
                 : p.PropertyType == typeof(bool) ? System.Linq.Expressions.Expression.Condition(v, System.Linq.Expressions.Expression.Constant(1L), System.Linq.Expressions.Expression.Constant(0L))
                 : System.Linq.Expressions.Expression.Convert(v, typeof(long));
