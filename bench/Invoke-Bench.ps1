@@ -31,6 +31,9 @@ $events = 'raw_syscalls:sys_enter', 'raw_syscalls:sys_exit', 'sched:sched_switch
 $stress = @('--null', '2', '--switch', '1', '-t', "$($Seconds + 2)")
 function Start-Load { Start-Process stress-ng -ArgumentList $stress -RedirectStandardOutput "$Work/stress.out" -RedirectStandardError "$Work/stress.err" -PassThru; Start-Sleep -Milliseconds 700 }
 function Stop-Load($p) { if (-not $p.HasExited) { $p | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue } }
+$tracingOn = "$(Get-Content /sys/kernel/tracing/tracing_on -Raw)".Trim()
+# trace-cmd's reset stops at the EPERM on set_ftrace_filter on locked-down hosts and leaves tracing_on at 0
+function Restore-TracingOn { Set-Content /sys/kernel/tracing/tracing_on $tracingOn }
 function Lost-Of($info) { ($info.CpuStats | Measure-Object -Property Lost -Sum).Sum }
 $rows = [ordered]@{}
 $sys = @{ kernel = (Get-Content /proc/sys/kernel/osrelease); cpus = [Environment]::ProcessorCount; traceCmd = "$((& trace-cmd --version 2>&1) -match 'version' | Select-Object -First 1)".Trim() }
@@ -44,6 +47,7 @@ $tcArgs = @('-f', '%U %S %e', '-o', $timeFile, 'trace-cmd', 'record', '-q', '-d'
 foreach ($e in $events) { $tcArgs += '-e', $e }
 $tcArgs += 'sleep', "$Seconds"
 & /usr/bin/time @tcArgs 2>&1 | Out-Null
+Restore-TracingOn
 Stop-Load $load
 $t = (Get-Content $timeFile | Select-Object -Last 1) -split ' '
 $info = Get-TraceFileInfo $tcDat
@@ -89,6 +93,7 @@ $fa = @('record', '-q', '-d', '--no-filter', '-o', $fileDat)
 foreach ($e in $events) { $fa += '-e', $e }
 $fa += 'sleep', '1'
 & trace-cmd @fa 2>&1 | Out-Null
+Restore-TracingOn
 Stop-Load $load
 $fileInfo = Get-TraceFileInfo $fileDat
 $n = $fileInfo.EventCount

@@ -14,6 +14,19 @@ function Get-OurInstance { Get-ChildItem "$script:Tracefs/instances" -Directory 
 
 function Get-TopEnabledEvent { (Get-Content "$script:Tracefs/set_event" -Raw) -split "`n" | Where-Object { $_ } }
 
+# Runs trace-cmd and puts back what it leaves changed on this host: its reset stops at the EPERM on
+# set_ftrace_filter, leaving tracing_on at 0 in the top buffer (and any -B instance behind).
+function Invoke-TraceCmd([string[]] $Arguments) {
+    $on = "$(Get-Content "$script:Tracefs/tracing_on" -Raw)".Trim()
+    $before = @(Get-ChildItem "$script:Tracefs/instances" -Directory).Name
+    try { & trace-cmd @Arguments 2>&1 | Out-Null }
+    finally {
+        Set-Content "$script:Tracefs/tracing_on" $on
+        Get-ChildItem "$script:Tracefs/instances" -Directory | Where-Object { $_.Name -notin $before -and $_.Name -notlike 'linuxtrace-*' } |
+            ForEach-Object { Remove-TraceInstance $_.Name -Confirm:$false }
+    }
+}
+
 function New-TestInstanceName { "lt-pester-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
 
 # Parses `trace-cmd report -R -t` into one object per event (and counts "EVENTS DROPPED" lines).

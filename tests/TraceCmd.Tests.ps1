@@ -1,14 +1,17 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
+    $script:TracingOnBefore = "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim()
     $script:HaveTraceCmd = [bool](Get-Command trace-cmd -ErrorAction SilentlyContinue)
 }
+
+AfterAll { "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim() | Should -Be $script:TracingOnBefore }
 
 Describe 'Cross-check with trace-cmd on the same kernel' {
     It 'counts the same events per type for the same workload' -Skip:(-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
         $work = 'for i in $(seq 40); do /bin/true; done'
         $dat = Join-Path ([IO.Path]::GetTempPath()) "lt-xcheck-$PID.dat"
         try {
-            & trace-cmd record -q -d --no-filter -o $dat -e sched:sched_process_exec -e sched:sched_process_fork -e sched:sched_process_exit -F -c bash -c $work 2>&1 | Out-Null
+            Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-o', $dat, '-e', 'sched:sched_process_exec', '-e', 'sched:sched_process_fork', '-e', 'sched:sched_process_exit', '-F', '-c', 'bash', '-c', $work)
             # trace-cmd exits 1 on this host after recording, when its reset touches set_ftrace_filter (EPERM); the file is complete.
             Test-Path $dat | Should -BeTrue
             $report = & trace-cmd report -i $dat 2>$null

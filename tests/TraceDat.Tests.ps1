@@ -1,5 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
+    $script:TracingOnBefore = "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim()
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "lt-pester-dat-$PID"
     New-Item -ItemType Directory -Path $Work -Force | Out-Null
     $script:Events = 'sched:sched_switch', 'sched:sched_wakeup', 'sched:sched_process_exec', 'sched:sched_process_fork', 'sched:sched_process_exit', 'raw_syscalls:sys_enter', 'raw_syscalls:sys_exit'
@@ -8,6 +9,7 @@ BeforeAll {
 AfterAll {
     Remove-Item $Work -Recurse -Force -ErrorAction SilentlyContinue
     Get-OurInstance | Should -BeNullOrEmpty
+    "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim() | Should -Be $script:TracingOnBefore
 }
 
 Describe 'Reading files trace-cmd wrote' -Skip:(-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
@@ -20,7 +22,7 @@ Describe 'Reading files trace-cmd wrote' -Skip:(-not (Get-Command trace-cmd -Err
         $args = @('record', '-q', '-d', '--no-filter', '--file-version', "$Version", '--compression', $Compression, '-o', $dat)
         foreach ($e in $Events) { $args += '-e', $e }
         $args += '-F', '-c', 'bash', '-c', $Workload
-        & trace-cmd @args 2>&1 | Out-Null   # exits 1 on this host after writing (its reset hits EPERM on set_ftrace_filter)
+        Invoke-TraceCmd $args   # exits 1 on this host after writing (its reset hits EPERM on set_ftrace_filter)
         Test-Path $dat | Should -BeTrue
         $info = Get-TraceFileInfo $dat
         $info.Version | Should -Be $Version
@@ -33,11 +35,8 @@ Describe 'Reading files trace-cmd wrote' -Skip:(-not (Get-Command trace-cmd -Err
     It 'reads each buffer of a file recorded with an instance (-Buffer)' {
         $dat = Join-Path $Work 'multi.dat'
         $buf = "ltbuf$PID"
-        try { & trace-cmd record -q -d --no-filter -o $dat -e sched:sched_process_exec -B $buf -e sched:sched_switch bash -c $Workload 2>&1 | Out-Null }
-        finally {
-            # trace-cmd's reset stops at the EPERM on set_ftrace_filter here and leaves its instance behind
-            if (Test-Path "$Tracefs/instances/$buf") { Remove-TraceInstance $buf -Confirm:$false }
-        }
+        Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-o', $dat, '-e', 'sched:sched_process_exec', '-B', $buf, '-e', 'sched:sched_switch', 'bash', '-c', $Workload)
+        Test-Path "$Tracefs/instances/$buf" | Should -BeFalse
         (Get-TraceFileInfo $dat).Buffers | Should -Contain $buf
         (Get-TraceEvent $dat | Group-Object Name).Name | Should -Be 'sched_process_exec'
         (Get-TraceEvent $dat -Buffer $buf | Group-Object Name).Name | Should -Be 'sched_switch'
