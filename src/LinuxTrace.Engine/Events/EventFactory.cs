@@ -35,6 +35,17 @@ public sealed class EventFactory
 
     public CommandResolver Commands => _commands;
 
+    public EventCatalog Catalog => _catalog;
+
+    /// <summary>A factory for the running kernel: its formats, kallsyms, system-call names, and the command names
+    /// of saved_cmdlines (then /proc).</summary>
+    public static EventFactory ForLive(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
+    {
+        var commands = new CommandResolver(useProc: true);
+        if (LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "saved_cmdlines"), out var saved)) commands.Load(saved);
+        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, LinuxTrace.Engine.Symbols.SyscallTable.ForThisMachine());
+    }
+
     public TraceRecord Create(in RecordRef r)
     {
         if (r.IsLost) return new TraceLostEvents(r.Cpu, r.Timestamp, r.Lost, r.LostSince == 0 ? null : r.LostSince, "ring buffer overrun");

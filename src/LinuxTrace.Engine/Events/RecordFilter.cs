@@ -26,6 +26,10 @@ public sealed class RecordFilter
         foreach (int id in ids) if (id is >= 0 and < 65536) _ids[id] = true;
     }
 
+    /// <summary>Only these events (by name, looked up in <paramref name="catalog"/>).</summary>
+    public void AllowEvents(LinuxTrace.Engine.Formats.EventCatalog catalog, IEnumerable<LinuxTrace.Engine.Tracefs.EventName> events) =>
+        AllowEventIds(events.Select(e => catalog.GetByName(e.System, e.Name)?.Id ?? -1));
+
     public void AllowPids(IEnumerable<int> pids) => _pids = new HashSet<int>(pids);
 
     public void AllowCpus(IEnumerable<int> cpus)

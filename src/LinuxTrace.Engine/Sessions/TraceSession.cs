@@ -51,9 +51,9 @@ public sealed class TraceSession : IDisposable
         Instance = instance;
         OwnsInstance = ownsInstance;
         _restore = restore;
-        Catalog = EventCatalog.ForTracefs(instance.Tracefs);
-        Commands = new CommandResolver(useProc: true);
-        Factory = new EventFactory(Catalog, Commands, EventFactory.LiveSymbols, LinuxTrace.Engine.Symbols.SyscallTable.ForThisMachine());
+        Factory = EventFactory.ForLive(instance.Tracefs);
+        Catalog = Factory.Catalog;
+        Commands = Factory.Commands;
         Losses = new LossAccount(cpu => LostOn(instance, cpu), instance.Cpus);
         StartTime = DateTime.Now;
     }
@@ -349,23 +349,18 @@ public sealed class TraceSession : IDisposable
         }
     }
 
+    /// <summary>Reads (consuming) the buffers of any instance, with the running kernel's formats, symbols and commands.</summary>
+    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, RecordFilter? filter) =>
+        ReadInstanceBuffer(instance, EventFactory.ForLive(instance.Tracefs), filter);
+
     /// <summary>Reads (consuming) an instance's ring buffers: every CPU non-blocking until empty, merged by time.</summary>
     public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null, LossAccount? losses = null)
     {
-        int pageSize = instance.SubBufferSizeKB * 1024;
-        // Bound the read to about twice the buffer so that a busy writer cannot keep us here forever.
-        long maxPages = Math.Max(16, (long)Math.Max(instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
         var header = EventCatalog.ForTracefs(instance.Tracefs).HeaderPage;
-        var sources = new List<TracePipePageSource>();
+        var sources = OpenConsuming(instance);
         try
         {
-            var cursors = new List<CpuCursor>();
-            foreach (int cpu in instance.Cpus)
-            {
-                var src = new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages);
-                sources.Add(src);
-                cursors.Add(new CpuCursor(cpu, src, header, null, losses));
-            }
+            var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
             var merger = new RecordMerger(cursors);
             while (merger.MoveNext())
             {
@@ -377,7 +372,26 @@ public sealed class TraceSession : IDisposable
         }
         finally
         {
-            foreach (var s in sources) s.Dispose();
+            foreach (var x in sources) x.Pages.Dispose();
+        }
+    }
+
+    /// <summary>A consuming, non-blocking reader per CPU, bounded to about twice the buffer so that a busy writer
+    /// cannot keep the reader there forever.</summary>
+    private static (int Cpu, TracePipePageSource Pages)[] OpenConsuming(TraceInstance instance)
+    {
+        int pageSize = instance.SubBufferSizeKB * 1024;
+        long maxPages = Math.Max(16, (long)Math.Max(instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
+        var opened = new List<(int, TracePipePageSource)>();
+        try
+        {
+            foreach (int cpu in instance.Cpus) opened.Add((cpu, new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages)));
+            return opened.ToArray();
+        }
+        catch
+        {
+            foreach (var (_, p) in opened) p.Dispose();
+            throw;
         }
     }
 
@@ -413,18 +427,16 @@ public sealed class TraceSession : IDisposable
     /// <summary>Writes what the instance's buffers hold now (consuming it) to a trace.dat file.</summary>
     public void ExportBuffer(string outFile, int version, string compression)
     {
-        int pageSize = Instance.SubBufferSizeKB * 1024;
-        long maxPages = Math.Max(16, (long)Math.Max(Instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
-        var sources = Instance.Cpus.Select(c => new TracePipePageSource(Instance.TracePipeRawPath(c), pageSize, maxPages)).ToArray();
+        var sources = OpenConsuming(Instance);
         try
         {
             var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(Instance, Events);
-            var cpus = Instance.Cpus.Select((c, i) => new LinuxTrace.Engine.TraceDat.TraceDatCpuData(c, sources[i])).ToArray();
+            var cpus = sources.Select(x => new LinuxTrace.Engine.TraceDat.TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
             LinuxTrace.Engine.TraceDat.TraceDatWriter.Write(outFile, meta, cpus, version, compression);
         }
         finally
         {
-            foreach (var s in sources) s.Dispose();
+            foreach (var x in sources) x.Pages.Dispose();
         }
     }
 

@@ -109,6 +109,14 @@ public static class TraceDatWriter
 {
     private const int PagesInChunk = 10;
 
+    /// <summary>Writes one buffer of an existing trace.dat file as another file (another version or compression).</summary>
+    public static void Convert(string source, string? buffer, string path, int version = 7, string compression = "none")
+    {
+        using var f = TraceDatFile.Open(source);
+        var b = f.GetBuffer(buffer);
+        Write(path, TraceDatMetadata.FromFile(f), b.Cpus.Select(c => new TraceDatCpuData(c.Cpu, f.OpenPages(b, c))).ToArray(), version, compression);
+    }
+
     public static void Write(string path, TraceDatMetadata meta, IReadOnlyList<TraceDatCpuData> cpus, int version = 7, string compression = "none")
     {
         if (version is not (6 or 7)) throw new TraceException(TraceErrorKind.InvalidArgument, $"trace.dat version {version} cannot be written (6 or 7).");
@@ -277,18 +285,8 @@ public static class TraceDatWriter
         // first options section: where the metadata is, plus the host's description; DONE points at the second
         var opts = new MemoryStream();
         foreach (var o in offsets.Concat(CommonOptions(m))) opts.Write(o);
-        long optionsAt = w.Position;
-        w.PatchU64(firstOptionsField, (ulong)optionsAt);
-        var optBytes = opts.ToArray();
-        w.U16(0);
-        w.U16(0);
-        w.U32((uint)strings.Add("options"));
-        w.U64((ulong)(optBytes.Length + 14));
-        w.Bytes(optBytes);
-        w.U16(TraceDatFile.OptDone);
-        w.U32(8);
-        long nextOptionsField = w.Position;
-        w.U64(0);
+        w.PatchU64(firstOptionsField, (ulong)w.Position);
+        long nextOptionsField = OptionsSection(w, strings.Add("options"), opts.ToArray());
 
         // the trace data: one flyrecord section, each CPU's data page-aligned
         long flyAt = w.Position;
@@ -309,8 +307,7 @@ public static class TraceDatWriter
         w.PatchU64(flySizeField, (ulong)(w.Position - flySizeField - 8));
 
         // second options section: the buffer, then the end
-        long options2At = w.Position;
-        w.PatchU64(nextOptionsField, (ulong)options2At);
+        w.PatchU64(nextOptionsField, (ulong)w.Position);
         var buf = new MemoryStream();
         var bw = new BinaryWriter(buf);
         bw.Write((ulong)flyAt);
@@ -319,38 +316,57 @@ public static class TraceDatWriter
         bw.Write((uint)m.PageSize);
         bw.Write((uint)table.Count);
         foreach (var (c, o, s) in table) { bw.Write((uint)c); bw.Write((ulong)o); bw.Write((ulong)s); }
-        var bufOpt = Option(TraceDatFile.OptBuffer, buf.ToArray());
-        w.U16(0);
-        w.U16(0);
-        w.U32((uint)strings.Add("options"));
-        w.U64((ulong)(bufOpt.Length + 14));
-        w.Bytes(bufOpt);
-        w.U16(TraceDatFile.OptDone);
-        w.U32(8);
-        w.U64(0);
+        OptionsSection(w, strings.Add("options"), Option(TraceDatFile.OptBuffer, buf.ToArray()));
 
         // section descriptions last, so that every id above is known
-        var sb = strings.Bytes;
         w.U16(TraceDatFile.SecStrings);
         w.U16(0);
         w.U32((uint)strings.Add("strings"));
         var all = strings.Bytes;
         w.U64((ulong)all.Length);
         w.Bytes(all);
-        _ = sb;
     }
 
-    /// <summary>Copies every page, each padded to the page size; returns the bytes written.</summary>
+    /// <summary>An OPTIONS section: the options, then DONE with a next-section offset of 0; returns where that
+    /// offset is, for the caller to patch when another options section follows.</summary>
+    private static long OptionsSection(Out w, int description, byte[] options)
+    {
+        w.U16(0);
+        w.U16(0);
+        w.U32((uint)description);
+        w.U64((ulong)(options.Length + 14)); // + DONE: u16 id, u32 size, u64 next
+        w.Bytes(options);
+        w.U16(TraceDatFile.OptDone);
+        w.U32(8);
+        long next = w.Position;
+        w.U64(0);
+        return next;
+    }
+
+    /// <summary>The pages that hold something (empty ones, commit 0 and no loss flags, are left out as trace-cmd
+    /// does), each a full page: shorter reads are padded with zeros. The returned buffer is reused.</summary>
+    private static IEnumerable<byte[]> FullPages(IPageSource pages, int pageSize)
+    {
+        var buffer = new byte[pageSize];
+        while (pages.TryReadPage(out var page, out int len, out _))
+        {
+            if (len < 16) continue;
+            ulong commit = BinaryPrimitives.ReadUInt64LittleEndian(page.AsSpan(8));
+            if ((commit & ((1UL << 27) - 1)) == 0 && commit >> 30 == 0) continue;
+            int n = Math.Min(len, pageSize);
+            page.AsSpan(0, n).CopyTo(buffer);
+            buffer.AsSpan(n).Clear();
+            yield return buffer;
+        }
+    }
+
+    /// <summary>Copies every page; returns the bytes written.</summary>
     private static long CopyPages(Out w, IPageSource pages, int pageSize)
     {
         long total = 0;
-        var pad = new byte[pageSize];
-        while (pages.TryReadPage(out var page, out int len, out _))
+        foreach (var page in FullPages(pages, pageSize))
         {
-            if (IsEmpty(page, len)) continue;
-            int n = Math.Min(len, pageSize);
-            w.Bytes(page.AsSpan(0, n));
-            if (n < pageSize) w.Bytes(pad.AsSpan(0, pageSize - n));
+            w.Bytes(page);
             total += pageSize;
         }
         return total;
@@ -374,12 +390,9 @@ public static class TraceDatWriter
             chunks++;
             used = 0;
         }
-        while (pages.TryReadPage(out var page, out int len, out _))
+        foreach (var page in FullPages(pages, pageSize))
         {
-            if (IsEmpty(page, len)) continue;
-            int n = Math.Min(len, pageSize);
-            page.AsSpan(0, n).CopyTo(chunk.AsSpan(used));
-            chunk.AsSpan(used + n, pageSize - n).Clear();
+            page.CopyTo(chunk, used);
             used += pageSize;
             if (used == chunk.Length) Flush();
         }
@@ -387,9 +400,6 @@ public static class TraceDatWriter
         w.PatchU32(start, chunks);
         return w.Position - start - 4; // trace-cmd counts the chunks, not the count in front of them
     }
-
-    // A page with no data (commit 0) says nothing; trace-cmd does not store those either.
-    private static bool IsEmpty(byte[] page, int len) => len < 16 || (BinaryPrimitives.ReadUInt64LittleEndian(page.AsSpan(8)) & ((1UL << 27) - 1)) == 0 && (BinaryPrimitives.ReadUInt64LittleEndian(page.AsSpan(8)) >> 30) == 0;
 
     // ---- version 6 ------------------------------------------------------------------------------
 

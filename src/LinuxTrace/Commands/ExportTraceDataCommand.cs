@@ -54,13 +54,7 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet
         {
             string src = GetResolvedProviderPathFromPSPath(Path!, out _).FirstOrDefault() ?? Path!;
             if (!ShouldProcess(outPath, $"Write {src} as trace.dat version {version} ({Compression})")) return;
-            Terminating(() =>
-            {
-                using var f = TraceDatFile.Open(src);
-                var b = f.GetBuffer(Buffer);
-                var cpus = b.Cpus.Select(c => new TraceDatCpuData(c.Cpu, f.OpenPages(b, c))).ToArray();
-                TraceDatWriter.Write(outPath, TraceDatMetadata.FromFile(f), cpus, version, Compression);
-            }, "ExportFailed", outPath);
+            Terminating(() => TraceDatWriter.Convert(src, Buffer, outPath, version, Compression), "ExportFailed", outPath);
         }
         if (PassThru) WriteObject(new FileInfo(outPath));
     }

@@ -19,9 +19,7 @@ public sealed class GetAvailableTracerCommand : LinuxTraceCmdlet
     protected override void ProcessRecord()
     {
         var inst = ResolveInstance(Instance);
-        var match = Matcher(Name);
         var tracers = Terminating(() => TraceListing.Tracers(inst).ToArray(), "ReadTracersFailed", inst.DisplayName);
-        foreach (var t in tracers) if (match(t.Name)) WriteObject(t);
-        ReportUnmatched(Name, tracers.Select(t => t.Name), "tracer", "TracerNotFound");
+        WriteMatching(tracers, t => t.Name, Name, "tracer", "TracerNotFound");
     }
 }

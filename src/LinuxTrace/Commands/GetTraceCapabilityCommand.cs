@@ -14,7 +14,6 @@ public sealed class GetTraceCapabilityCommand : LinuxTraceCmdlet
 
     protected override void ProcessRecord()
     {
-        var match = Matcher(Name);
-        foreach (var f in Tracefs.Capabilities.Features) if (match(f.Name)) WriteObject(f);
+        WriteMatching(Tracefs.Capabilities.Features, f => f.Name, Name, "tracing feature", "FeatureNotFound");
     }
 }

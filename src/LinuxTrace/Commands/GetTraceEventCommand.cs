@@ -76,9 +76,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
             case InstanceSet:
                 var inst = ResolveInstance(Instance);
                 var catalog = Terminating(() => EventCatalog.ForTracefs(inst.Tracefs), "ReadFormatsFailed", inst.DisplayName);
-                var commands = new CommandResolver(useProc: true);
-                if (TracefsFile.TryRead(System.IO.Path.Combine(inst.Tracefs.Root, "saved_cmdlines"), out var cmdlines)) commands.Load(cmdlines);
-                Emit(TraceSession.ReadInstanceBuffer(inst, new EventFactory(catalog, commands, EventFactory.LiveSymbols, Engine.Symbols.SyscallTable.ForThisMachine()), BuildFilter(inst, catalog)));
+                Emit(TraceSession.ReadInstanceBuffer(inst, BuildFilter(inst, catalog)));
                 break;
         }
     }
@@ -114,7 +112,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
         if (Event is { Length: > 0 })
         {
             var events = Terminating(() => EventSelector.Resolve(inst.Tracefs.Top, Event, includeFtrace: true), "EventNotFound", Event);
-            filter.AllowEventIds(events.Select(e => catalog.GetByName(e.System, e.Name)?.Id ?? -1));
+            filter.AllowEvents(catalog, events);
         }
         return filter.IsEmpty ? null : filter;
     }

@@ -20,8 +20,6 @@ public sealed class GetTraceOptionCommand : LinuxTraceCmdlet
     {
         var inst = ResolveInstance(Instance);
         var options = Terminating(() => inst.GetOptions(), "ReadOptionsFailed", inst.DisplayName);
-        var match = Matcher(Name);
-        foreach (var o in options) if (match(o.Name)) WriteObject(o);
-        ReportUnmatched(Name, options.Select(o => o.Name), "trace option", "OptionNotFound");
+        WriteMatching(options, o => o.Name, Name, "trace option", "OptionNotFound");
     }
 }

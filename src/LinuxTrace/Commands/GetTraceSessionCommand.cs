@@ -14,9 +14,6 @@ public sealed class GetTraceSessionCommand : LinuxTraceCmdlet
 
     protected override void ProcessRecord()
     {
-        var match = Matcher(Name);
-        var all = TraceSession.GetActive();
-        foreach (var s in all) if (match(s.Name)) WriteObject(s);
-        ReportUnmatched(Name, all.Select(s => s.Name), "running trace session", "SessionNotFound");
+        WriteMatching(TraceSession.GetActive(), s => s.Name, Name, "running trace session", "SessionNotFound");
     }
 }

@@ -118,6 +118,16 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
         return s => w.Any(p => p.IsMatch(s));
     }
 
+    /// <summary>Writes the items whose name matches <paramref name="patterns"/> (all when none), then a not-found
+    /// error for each pattern without wildcards that matched nothing.</summary>
+    protected void WriteMatching<T>(IEnumerable<T> items, Func<T, string> name, string[]? patterns, string what, string errorId)
+    {
+        var match = Matcher(patterns);
+        var list = items.ToArray();
+        foreach (var item in list) if (match(name(item))) WriteObject(item);
+        ReportUnmatched(patterns, list.Select(name), what, errorId);
+    }
+
     /// <summary>Writes a not-found error for each pattern without wildcards that matched nothing.</summary>
     protected void ReportUnmatched(string[]? patterns, IEnumerable<string> names, string what, string errorId, IEnumerable<string>? suggestFrom = null)
     {
