@@ -5,12 +5,15 @@
 .DESCRIPTION
     -Task Build  publishes the module into bin/ (Import-Module ./LinuxTrace.psd1 then works from the repo root)
                  and generates en-US/LinuxTrace.dll-Help.xml from the built cmdlets plus the prose in src/LinuxTrace/Help.
-    -Task Test   installs what the tests need (trace-cmd, Pester from NuGet), builds, runs the xunit engine tests, the
-                 Pester cmdlet tests (in a child pwsh) and the kernel-VM tests (Debian's full kernel under QEMU; skip
-                 them with LINUXTRACE_SKIP_KERNEL_VM=1), and ends with one line "N passed, N failed".
+    -Task Test   installs what the tests need (Debian packages, Pester from NuGet), builds, and runs every suite
+                 (tests/TestRunner.psm1): the engine's xunit program, the cmdlets' Pester tests in a child pwsh, the
+                 kernel-VM tests (Debian's full kernel under QEMU; LINUXTRACE_SKIP_KERNEL_VM=1 skips them) and the
+                 harness checks (deliberately broken builds must fail). Every step has a deadline; a crash, a hang (the
+                 test is named), fewer tests run than found, an unjustified skip or kernel trouble in the guest fails
+                 the run. Ends with one line "N passed, N failed, N skipped"; the exit code is 0 only for a clean run.
     -Task Demo   the main job for a new user: what this kernel allows, then a short live trace.
     -Task Bench  runs bench/ (LinuxTrace beside trace-cmd) and writes bench/results/.
-    -Task KernelVM runs the kernel-VM tests (function_graph, kprobes, ...) under QEMU.
+    -Task KernelVM runs only the kernel-VM tests.
 #>
 [CmdletBinding()]
 param(
@@ -18,27 +21,33 @@ param(
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
-    # Pester tests to run (file names or tags); all when empty.
-    [string[]] $PesterPath
+    # Suites of -Task Test (all by default): Engine, Cmdlets, KernelVM, Harness (a list, or one comma-separated string).
+    [string[]] $Suite = @('Engine', 'Cmdlets', 'KernelVM', 'Harness'),
+    # Pester test files to run instead of tests/*.Tests.ps1 (Cmdlets), or instead of tests/kernel-vm (KernelVM).
+    [string[]] $PesterPath,
+    # xunit filter arguments for the engine suite, space-separated (e.g. '-class *TraceDat*').
+    [string] $EngineFilter = '',
+    # A test running longer than this is stopped and the run fails, naming it.
+    [int] $HangSeconds = 300,
+    # Use the module already in bin/ instead of building it.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
 $Root = $PSScriptRoot
+$Suite = @($Suite -split ',' | ForEach-Object Trim | Where-Object { $_ })
+foreach ($s in $Suite) { if ($s -notin 'Engine', 'Cmdlets', 'KernelVM', 'Harness') { throw "Unknown suite '$s': Engine, Cmdlets, KernelVM or Harness." } }
+$PesterPath = @($PesterPath -split ',' | Where-Object { $_ })
 $PesterVersion = '5.7.1'
+$TestPackages = @('trace-cmd', 'stress-ng', 'systemtap-sdt-dev', 'gcc', 'libc6-dev')
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {
-    & $File @Arguments
+    & $File @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
-# The pwsh running this script, as a command line (the dotnet tool runs as "dotnet pwsh.dll").
-function Get-PwshCommand {
-    $exe = Join-Path $PSHOME 'pwsh'
-    if ((Test-Path $exe) -and -not $IsWindows -and ((Get-Item $exe).UnixMode -match 'x')) { return @($exe) }
-    return @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
-}
-
 function Invoke-Pwsh([string[]] $Arguments) {
+    Import-Module (Join-Path $Root 'tests/TestRunner.psm1')
     $cmd = @(Get-PwshCommand)
     $rest = @($cmd | Select-Object -Skip 1) + $Arguments
     & $cmd[0] @rest
@@ -56,13 +65,19 @@ function Invoke-Build {
     Write-Host ("Build: module in bin/, help in en-US/ ({0:N1} s)" -f $sw.Elapsed.TotalSeconds)
 }
 
+# Debian packages and Pester; returns the path of Pester's module manifest.
 function Install-TestPrerequisite {
-    if (-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
-        Write-Host 'Installing trace-cmd (apt)...'
+    $missing = @($TestPackages | Where-Object { -not ((& dpkg-query -W -f='${Status}' $_ 2>$null) -match 'ok installed') })
+    if ($missing) {
+        Write-Host "Installing $($missing -join ', ') (apt)..."
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        & apt-get install -y -q trace-cmd 2>&1 | Out-Null
-        if ($LASTEXITCODE -ne 0) { & apt-get update -q 2>&1 | Out-Null; Invoke-Native apt-get @('install', '-y', '-q', 'trace-cmd') }
+        & apt-get install -y -q @missing 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) {
+            & apt-get update -q 2>&1 | Out-Null
+            Invoke-Native apt-get (@('install', '-y', '-q') + $missing)
+        }
     }
+    if (-not (Test-Path /sys/kernel/tracing/events)) { Invoke-Native mount @('-t', 'tracefs', 'nodev', '/sys/kernel/tracing') }
     $pester = Join-Path $Root "tools/packages/pester/$PesterVersion/tools/Pester.psd1"
     if (-not (Test-Path $pester)) {
         Write-Host "Restoring Pester $PesterVersion from NuGet..."
@@ -73,55 +88,37 @@ function Install-TestPrerequisite {
 
 function Invoke-Test {
     $sw = [Diagnostics.Stopwatch]::StartNew()
+    Import-Module (Join-Path $Root 'tests/TestRunner.psm1') -Force
     $pester = Install-TestPrerequisite
-    Invoke-Build
+    if (-not $NoBuild) { Invoke-Build }
     $out = Join-Path $Root 'out/test'
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     New-Item -ItemType Directory -Path $out | Out-Null
+    $results = [System.Collections.Generic.List[object]]::new()
 
-    # 1. xunit: the engine
-    Write-Host '--- xunit (engine) ---'
-    & dotnet test "$Root/tests/LinuxTrace.Engine.Tests/LinuxTrace.Engine.Tests.csproj" -c $Configuration --nologo `
-        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $out
-    $xunitExit = $LASTEXITCODE
-    $passed = 0; $failed = 0
-    $trx = Get-ChildItem $out -Filter engine.trx -Recurse | Select-Object -First 1
-    if ($trx) {
-        $c = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$c.passed
-        $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        Write-Host "xunit: $($c.passed) passed, $($c.failed) failed, $($c.notExecuted) skipped"
+    if ('Engine' -in $Suite) {
+        Write-Host '--- xunit (engine) ---'
+        Invoke-Native dotnet @('build', "$Root/tests/LinuxTrace.Engine.Tests/LinuxTrace.Engine.Tests.csproj", '-c', $Configuration, '--nologo', '-v', 'q')
+        $dll = "$Root/tests/LinuxTrace.Engine.Tests/bin/$Configuration/net10.0/LinuxTrace.Engine.Tests.dll"
+        $results.Add((Invoke-EngineSuite -TestDll $dll -OutDir $out -HangSeconds $HangSeconds -Filter @($EngineFilter -split ' ' | Where-Object { $_ })))
     }
-    elseif ($xunitExit -ne 0) { $failed++ ; Write-Host 'xunit did not run' }
-
-    # 2. Pester: the cmdlets, in a child pwsh
-    Write-Host '--- Pester (cmdlets) ---'
-    $resultFile = Join-Path $out 'pester.json'
-    $paths = if ($PesterPath) { $PesterPath } else { @("$Root/tests") }
-    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', "$Root/tests/Invoke-PesterRun.ps1", '-PesterModule', $pester, '-ResultFile', $resultFile, '-Path', ($paths -join ','))
-    if (Test-Path $resultFile) {
-        $r = Get-Content $resultFile -Raw | ConvertFrom-Json
-        $passed += $r.Passed; $failed += $r.Failed
-        Write-Host "Pester: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+    if ('Cmdlets' -in $Suite) {
+        Write-Host '--- Pester (cmdlets) ---'
+        $paths = if ($PesterPath -and 'KernelVM' -notin $Suite) { $PesterPath } else { @("$Root/tests") }
+        $results.Add((Invoke-PesterSuite -PesterModule $pester -Path $paths -ExcludePath @("$Root/tests/kernel-vm/*", "$Root/tests/harness/*") -OutDir $out -HangSeconds $HangSeconds))
     }
-    else { $failed++; Write-Host 'Pester did not report results' }
-
-    # 3. the tests that need a full-featured kernel, in Debian's kernel under QEMU (one guest, one pwsh)
-    if (-not $PesterPath -and $env:LINUXTRACE_SKIP_KERNEL_VM -ne '1') {
+    if ('KernelVM' -in $Suite -and $env:LINUXTRACE_SKIP_KERNEL_VM -ne '1') {
         Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'
-        $kvm = Join-Path $out 'kernel-vm.json'
-        & bash "$Root/tests/kernel-vm/run.sh" $kvm
-        if (Test-Path $kvm) {
-            $r = Get-Content $kvm -Raw | ConvertFrom-Json
-            $passed += $r.Passed; $failed += $r.Failed
-            Write-Host "kernel VM: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
-        }
-        else { $failed++; Write-Host "kernel VM: no results (exit code $LASTEXITCODE)" }
+        $vmPaths = if ($PesterPath -and 'Cmdlets' -notin $Suite) { $PesterPath } else { @() }
+        $results.Add((Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths))
+    }
+    if ('Harness' -in $Suite) {
+        Write-Host '--- harness (deliberately broken builds must fail the run) ---'
+        $results.Add((Invoke-PesterSuite -PesterModule $pester -Path @("$Root/tests/harness") -OutDir $out -Name 'harness' -HangSeconds 900 -TimeoutSeconds 1200))
     }
 
     Write-Host ("Tests took {0:N1} s" -f $sw.Elapsed.TotalSeconds)
-    Write-Host "$passed passed, $failed failed"
-    if ($failed -gt 0) { exit 1 }
+    if (-not (Write-TestSummary $results)) { exit 1 }
 }
 
 function Invoke-Demo {
@@ -138,8 +135,5 @@ switch ($Task) {
         Invoke-Build
         Invoke-Pwsh @('-NoProfile', '-File', "$Root/bench/Invoke-Bench.ps1")
     }
-    'KernelVM' {
-        Invoke-Build
-        Invoke-Native bash @("$Root/tests/kernel-vm/run.sh")
-    }
+    'KernelVM' { $Suite = @('KernelVM'); Invoke-Test }
 }

@@ -26,9 +26,9 @@ $events = Start-Trace -Event sched:sched_process_exec, 'syscalls:sys_enter_*' -C
 $events | Select-Object -First 12 | Format-Table | Out-Host
 
 Section 'The system calls of ls, counted (Group-Object on typed objects)'
-$events | Where-Object System -eq syscalls | Group-Object Name | Sort-Object Count -Descending |
+$events | Where-Object EventSystem -eq syscalls | Group-Object EventName | Sort-Object Count -Descending |
     Select-Object -First 10 Count, Name | Format-Table -AutoSize | Out-Host
-$exec = $events | Where-Object Name -eq sched_process_exec
+$exec = $events | Where-Object EventName -eq sched_process_exec
 "exec: pid {0} ran {1}" -f $exec.ProcessId, $exec.filename | Out-Host
 
 Section 'Context switches for one second, grouped by the task switched to'

@@ -1,5 +1,7 @@
 # Shared by the Pester tests: import the built module by path, and helpers.
 $ErrorActionPreference = 'Stop'
+. $PSScriptRoot/KernelFeatures.ps1
+Import-Module $PSScriptRoot/TestRunner.psm1   # Get-PwshCommand, Invoke-ChildProcess
 $script:RepoRoot = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $script:RepoRoot 'LinuxTrace.psd1') -Force
 $PSStyle.OutputRendering = 'PlainText'
@@ -14,17 +16,100 @@ function Get-OurInstance { Get-ChildItem "$script:Tracefs/instances" -Directory 
 
 function Get-TopEnabledEvent { (Get-Content "$script:Tracefs/set_event" -Raw) -split "`n" | Where-Object { $_ } }
 
-# Runs trace-cmd and puts back what it leaves changed on this host: its reset stops at the EPERM on
-# set_ftrace_filter, leaving tracing_on at 0 in the top buffer (and any -B instance behind).
+# The kernel's tracing state that tests and tools may change, as one comparable object: instances, the top
+# buffer's tracer, switch, events, pid filters, options, buffer size and clock, and the dynamic probes.
+function Get-KernelTraceState {
+    $t = $script:Tracefs
+    function Read([string] $f) { if (Test-Path -LiteralPath "$t/$f") { "$(Get-Content -LiteralPath "$t/$f" -Raw -ErrorAction SilentlyContinue)".Trim() } }
+    $options = [ordered]@{}
+    foreach ($o in Get-ChildItem "$t/options" -File) { $options[$o.Name] = Read "options/$($o.Name)" }
+    [pscustomobject][ordered]@{
+        Instances      = @(Get-ChildItem "$t/instances" -Directory | ForEach-Object Name | Sort-Object) -join ' '
+        Tracer         = Read current_tracer
+        TracingOn      = Read tracing_on
+        Events         = @((Read set_event) -split "`n" | Sort-Object) -join ' '
+        EventPids      = Read set_event_pid
+        EventNoPids    = Read set_event_notrace_pid
+        BufferPages    = ConvertTo-BufferPages (Read buffer_size_kb)
+        Clock          = Read trace_clock
+        Options        = @($options.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
+        KProbes        = Read kprobe_events
+        UProbes        = Read uprobe_events
+        DynamicEvents  = Read dynamic_events
+        Triggers       = @([IO.Directory]::GetFiles("$t/events", 'trigger', [IO.SearchOption]::AllDirectories) | Where-Object { [IO.File]::ReadAllText($_) -match '(?m)^[^#]' }) -join ' '
+    }
+}
+
+# A buffer_size_kb value as the kernel's number of ring-buffer pages per CPU: "7 (expanded: 1408)" (not yet
+# allocated) counts as the 1408 KB it will have, and 1408 and 1410 KB are the same 354 pages of 4080 data bytes.
+function ConvertTo-BufferPages([string] $Text) {
+    if ($Text -match '^\d+ \(expanded: (\d+)\)$') { $Text = $Matches[1] }
+    if ($Text -notmatch '^\d+$') { return $Text }
+    [math]::Ceiling([double]$Text * 1024 / 4080)
+}
+
+# The properties of two state snapshots that differ, as "name: before -> after" lines (none when equal).
+function Compare-KernelTraceState($Before, $After) {
+    foreach ($p in $Before.PSObject.Properties.Name) {
+        if ("$($Before.$p)" -ne "$($After.$p)") { "$($p): '$($Before.$p)' -> '$($After.$p)'" }
+    }
+}
+
+# Waits until the script block returns something true, or fails the test after the deadline. Returns that value.
+function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 10, [string] $Because = 'the condition') {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    do {
+        $v = & $Condition
+        if ($v) { return $v }
+        Start-Sleep -Milliseconds 20
+    } while ([DateTime]::UtcNow -lt $deadline)
+    throw "Timed out after $TimeoutSeconds s waiting for $Because."
+}
+
+# Runs trace-cmd and puts back every top-level setting it leaves changed on this host: its reset stops at the
+# EPERM on set_ftrace_filter, leaving tracing_on at 0 (and any -B instance behind), and whatever else it set
+# before the failure. Fails the test if something cannot be put back.
 function Invoke-TraceCmd([string[]] $Arguments) {
-    $on = "$(Get-Content "$script:Tracefs/tracing_on" -Raw)".Trim()
-    $before = @(Get-ChildItem "$script:Tracefs/instances" -Directory).Name
+    $t = $script:Tracefs
+    $before = Get-KernelTraceState
+    $files = @{}
+    foreach ($f in 'tracing_on', 'current_tracer', 'buffer_size_kb', 'set_event_pid', 'set_event_notrace_pid') { $files[$f] = "$(Get-Content "$t/$f" -Raw)".Trim() }
+    $clock = ("$(Get-Content "$t/trace_clock" -Raw)" -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
+    $events = @("$(Get-Content "$t/set_event" -Raw)" -split "`n" | Where-Object { $_ })
+    $options = @{}
+    foreach ($o in Get-ChildItem "$t/options" -File) { $options[$o.Name] = "$(Get-Content $o.FullName -Raw)".Trim() }
     try { & trace-cmd @Arguments 2>&1 | Out-Null }
     finally {
-        Set-Content "$script:Tracefs/tracing_on" $on
-        Get-ChildItem "$script:Tracefs/instances" -Directory | Where-Object { $_.Name -notin $before -and $_.Name -notlike 'linuxtrace-*' } |
-            ForEach-Object { Remove-TraceInstance $_.Name -Confirm:$false }
+        foreach ($f in 'current_tracer', 'set_event_pid', 'set_event_notrace_pid') {
+            if ("$(Get-Content "$t/$f" -Raw)".Trim() -ne $files[$f]) { Set-Content "$t/$f" $files[$f] }
+        }
+        # a buffer not yet allocated reads "7 (expanded: 1408)": once used, it is 1408 KB, which is no change
+        if ((ConvertTo-BufferPages $files['buffer_size_kb']) -ne (ConvertTo-BufferPages "$(Get-Content "$t/buffer_size_kb" -Raw)".Trim())) {
+            Set-Content "$t/buffer_size_kb" ($files['buffer_size_kb'] -replace '^\d+ \(expanded: (\d+)\)$', '$1')
+        }
+        if ($clock) { Set-Content "$t/trace_clock" $clock }
+        Set-Content "$t/set_event" ''
+        foreach ($e in $events) { Add-Content "$t/set_event" $e }
+        foreach ($o in $options.Keys) { if ("$(Get-Content "$t/options/$o" -Raw)".Trim() -ne $options[$o]) { Set-Content "$t/options/$o" $options[$o] } }
+        Set-Content "$t/tracing_on" $files['tracing_on']
+        Get-ChildItem "$t/instances" -Directory | Where-Object { $_.Name -notin ($before.Instances -split ' ') -and $_.Name -notlike 'linuxtrace-*' } |
+            ForEach-Object { Set-Content "$($_.FullName)/events/enable" 0; [IO.Directory]::Delete($_.FullName, $false) }
+        $diff = Compare-KernelTraceState $before (Get-KernelTraceState)
+        if ($diff) { throw "trace-cmd left the kernel changed and it could not be put back: $($diff -join '; ')" }
     }
+}
+
+# Compiles tests/programs/<Name>.c (once per run) and returns the program's path.
+function Get-TestProgram([string] $Name, [string[]] $CompilerArguments = @()) {
+    $src = Join-Path $PSScriptRoot "programs/$Name.c"
+    $dir = Join-Path $script:RepoRoot 'out/programs'
+    $exe = Join-Path $dir $Name
+    if (-not (Test-Path $exe) -or (Get-Item $exe).LastWriteTimeUtc -lt (Get-Item $src).LastWriteTimeUtc) {
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        $out = & cc -O1 -g -o $exe $src @CompilerArguments 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "cc $Name.c failed: $out" }
+    }
+    $exe
 }
 
 function New-TestInstanceName { "lt-pester-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
@@ -94,20 +179,25 @@ function Compare-WithTraceCmd([string] $Path) {
     foreach ($w in $tc.Warnings) { $problems.Add("trace-cmd: $w") }
     if ($tc.Events.Count -ne $ours.Count) { $problems.Add("count: trace-cmd $($tc.Events.Count), LinuxTrace $($ours.Count)") }
     # compare per CPU: both keep each CPU's order; only ties across CPUs may be ordered differently
-    foreach ($cpu in ($ours.Cpu | Sort-Object -Unique)) {
-        $a = @($ours | Where-Object Cpu -eq $cpu)
+    foreach ($cpu in ($ours.CpuNumber | Sort-Object -Unique)) {
+        $a = @($ours | Where-Object CpuNumber -eq $cpu)
         $b = @($tc.Events | Where-Object Cpu -eq $cpu)
         for ($i = 0; $i -lt [Math]::Min($a.Count, $b.Count); $i++) {
             $o = $a[$i]; $t = $b[$i]
-            if ($o.TimestampNs -ne $t.Ts -or $o.ProcessId -ne $t.Pid -or $o.Name -ne $t.Event) {
-                $problems.Add("cpu $cpu #$($i): LinuxTrace $($o.TimestampNs) $($o.ProcessId) $($o.Name) vs trace-cmd $($t.Ts) $($t.Pid) $($t.Event)"); continue
+            if ($o.TimestampNs -ne $t.Ts -or $o.ProcessId -ne $t.Pid -or $o.EventName -ne $t.Event) {
+                $problems.Add("cpu $cpu #$($i): LinuxTrace $($o.TimestampNs) $($o.ProcessId) $($o.EventName) vs trace-cmd $($t.Ts) $($t.Pid) $($t.Event)"); continue
             }
             $fields = @($o.GetFormat().OwnFields)
             $vals = Split-RawFields $t.Rest @($fields.Name)
             if ($null -eq $vals) { $problems.Add("cpu $cpu #$($i): cannot split '$($t.Rest)'"); continue }
             foreach ($f in $fields) {
+                # trace-cmd prints some address fields (function events' ip) as the symbol: compare ours, from kallsyms
+                if ($vals[$f.Name] -match '^([A-Za-z_][\w.]*)(\+0x[0-9a-f]+)?$' -and $o.PSObject.Properties["$($f.Name)_symbol"]) {
+                    if ($o."$($f.Name)_symbol" -ne $Matches[1]) { $problems.Add("cpu $cpu #$($i) $($o.EventName).$($f.Name): LinuxTrace symbol '$($o."$($f.Name)_symbol")' vs trace-cmd '$($vals[$f.Name])'") }
+                    continue
+                }
                 if (-not (Test-RawValue $o.GetFieldValue($f.Name) $vals[$f.Name] $f.Size)) {
-                    $problems.Add("cpu $cpu #$($i) $($o.Name).$($f.Name): LinuxTrace '$($o.GetFieldValue($f.Name))' vs trace-cmd '$($vals[$f.Name])'")
+                    $problems.Add("cpu $cpu #$($i) $($o.EventName).$($f.Name): LinuxTrace '$($o.GetFieldValue($f.Name))' vs trace-cmd '$($vals[$f.Name])'")
                 }
             }
             if ($problems.Count -gt 20) { return $problems }

@@ -1,4 +1,8 @@
-BeforeAll { . $PSScriptRoot/Common.ps1 }
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:StateBefore = Get-KernelTraceState
+}
+AfterAll { Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty }
 
 Describe 'Trace instances' {
     It 'creates, lists and removes an instance; Get | Remove pipes by name' {
@@ -17,12 +21,15 @@ Describe 'Trace instances' {
     }
     It '-WhatIf changes nothing' {
         $name = New-TestInstanceName
+        $before = Get-KernelTraceState
         New-TraceInstance $name -WhatIf
-        Test-Path "$Tracefs/instances/$name" | Should -BeFalse
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
         New-TraceInstance $name | Out-Null
         try {
+            $before = Get-KernelTraceState
             Remove-TraceInstance $name -WhatIf
-            Test-Path "$Tracefs/instances/$name" | Should -BeTrue
+            Get-TraceInstance $name | Remove-TraceInstance -WhatIf
+            Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
         }
         finally { Remove-TraceInstance $name -Confirm:$false }
     }
@@ -45,19 +52,21 @@ Describe 'Trace options' {
     AfterAll { Remove-TraceInstance $script:name -Confirm:$false }
 
     It 'toggles an option in a private instance and restores it' {
+        $topBefore = "$(Get-Content "$Tracefs/options/event-fork" -Raw)".Trim()
         $before = (Get-TraceOption event-fork -Instance $name).Enabled
         $r = Set-TraceOption event-fork -Disable:$before -Instance $name -PassThru
         $r.Enabled | Should -Be (-not $before)
         (Get-Content "$Tracefs/instances/$name/options/event-fork" -Raw).Trim() | Should -Be $(if ($before) { '0' } else { '1' })
         Get-TraceOption event-fork -Instance $name | Set-TraceOption -Disable:(-not $before)
         (Get-TraceOption event-fork -Instance $name).Enabled | Should -Be $before
-        # the top instance was not touched
-        (Get-TraceOption event-fork).Enabled | Should -Be ((Get-Content "$Tracefs/options/event-fork" -Raw).Trim() -eq '1')
+        # the top instance was not touched, and the cmdlet reads it as the file says
+        "$(Get-Content "$Tracefs/options/event-fork" -Raw)".Trim() | Should -Be $topBefore
+        (Get-TraceOption event-fork).Enabled | Should -Be ($topBefore -eq '1')
     }
     It '-WhatIf does not change the option' {
-        $before = (Get-TraceOption event-fork -Instance $name).Enabled
-        Set-TraceOption event-fork -Disable:$before -Instance $name -WhatIf
-        (Get-TraceOption event-fork -Instance $name).Enabled | Should -Be $before
+        $before = "$(Get-Content "$Tracefs/instances/$name/options/event-fork" -Raw)".Trim()
+        Set-TraceOption event-fork -Disable:($before -eq '1') -Instance $name -WhatIf
+        "$(Get-Content "$Tracefs/instances/$name/options/event-fork" -Raw)".Trim() | Should -Be $before
     }
     It 'names close matches for an unknown option' {
         $err = $null

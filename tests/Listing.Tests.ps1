@@ -1,3 +1,4 @@
+BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll { . $PSScriptRoot/Common.ps1 }
 
 Describe 'Get-AvailableTracer' {
@@ -42,6 +43,14 @@ Describe 'Get-TraceEventType' {
         $err[0].FullyQualifiedErrorId | Should -Be 'EventNotFound,LinuxTrace.Commands.GetTraceEventTypeCommand'
         $err[0].Exception.Message | Should -Match 'sched:sched_switch'
     }
+    It 'has no kernel field, in any event of this kernel, whose name a record property takes (PowerShell ignores case)' {
+        $reserved = @([LinuxTrace.TraceEvent].GetProperties().Name)
+        $reserved | Should -Contain 'EventName'
+        $all = @(Get-TraceEventType)
+        $all.Count | Should -BeGreaterThan 500
+        $collisions = foreach ($t in $all) { foreach ($f in $t.Fields) { if ($reserved -contains $f.Name) { "$($t.FullName).$($f.Name)" } } }
+        $collisions | Should -BeNullOrEmpty
+    }
     It 'lists the ftrace records that tracers write, with their formats' {
         $f = Get-TraceEventType ftrace:function
         $f.Fields.Name | Should -Contain 'ip'
@@ -55,23 +64,39 @@ Describe 'Get-TraceEventType' {
 }
 
 Describe 'Get-TraceFunction' {
-    It 'fails with a categorised error where the host refuses the function list' -Skip:((Get-TraceCapability 'function filters').State -ne 'NotPermitted') {
+    It 'fails with a categorised error where the host refuses the function list' -Tag 'needs:function-locked' -Skip:(-not (Test-KernelFeature function-locked)) {
         $e = { Get-TraceFunction do_sys_open* -ErrorAction Stop } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -Be 'FunctionListNotPermitted,LinuxTrace.Commands.GetTraceFunctionCommand'
         $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
         $e.Exception.Message | Should -Match 'EPERM'
     }
-    It 'lists functions where the kernel allows it' -Skip:((Get-TraceCapability 'function filters').State -ne 'Available') {
+    It 'lists functions where the kernel allows it' -Tag 'needs:function' -Skip:(-not (Test-KernelFeature function)) {
         (Get-TraceFunction do_sys_open*).Name | Should -Contain 'do_sys_openat2'
     }
 }
 
 Describe 'Get-TraceCapability' {
-    It 'reports events as available and explains what is not' {
-        (Get-TraceCapability events).State | Should -Be 'Available'
-        $kprobes = Get-TraceCapability kprobes
-        $kprobes.State | Should -Be $(if (Test-Path "$Tracefs/kprobe_events") { 'Available' } else { 'NotBuiltIn' })
-        Get-TraceCapability | Where-Object { -not $_.Available } | ForEach-Object { $_.Detail | Should -Not -BeNullOrEmpty }
+    It 'says what this kernel allows, as its own files show it' {
+        $caps = @{}
+        Get-TraceCapability | ForEach-Object { $caps[$_.Name] = $_ }
+        function Expect([string] $name, [bool] $present, [bool] $refused = $false) {
+            $state = if ($present) { 'Available' } elseif ($refused) { 'NotPermitted' } else { 'NotBuiltIn' }
+            $caps[$name].State | Should -Be $state -Because "the kernel's files say $name is $state"
+        }
+        Expect 'events' (Test-KernelFeature events)
+        Expect 'instances' (Test-KernelFeature instances)
+        Expect 'per-CPU raw buffers' (Test-KernelFeature raw-buffers)
+        Expect 'function tracer' (Test-KernelFeature function) (Test-KernelFeature function-locked)
+        Expect 'function_graph' (Test-KernelFeature function-graph) ((Get-KernelTracer) -contains 'function_graph' -and (Test-KernelFeature function-locked))
+        Expect 'kprobes' (Test-KernelFeature kprobes)
+        Expect 'uprobes' (Test-KernelFeature uprobes)
+        Expect 'hist triggers' (Test-KernelFeature hist)
+        # what is not available says why, in the kernel's terms
+        foreach ($c in $caps.Values | Where-Object State -eq 'NotPermitted') { $c.Detail | Should -Match 'EPERM' }
+        foreach ($c in $caps.Values | Where-Object State -eq 'NotBuiltIn') { $c.Detail | Should -Match 'CONFIG_|no |not in' }
+    }
+    It 'reports a feature name that matches nothing' {
+        { Get-TraceCapability nosuchfeature -ErrorAction Stop } | Should -Throw -ErrorId 'FeatureNotFound,LinuxTrace.Commands.GetTraceCapabilityCommand'
     }
 }
 

@@ -1,13 +1,13 @@
+BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:TracingOnBefore = "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim()
-    $script:HaveTraceCmd = [bool](Get-Command trace-cmd -ErrorAction SilentlyContinue)
+    $script:StateBefore = Get-KernelTraceState
 }
 
-AfterAll { "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim() | Should -Be $script:TracingOnBefore }
+AfterAll { Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty }
 
 Describe 'Cross-check with trace-cmd on the same kernel' {
-    It 'counts the same events per type for the same workload' -Skip:(-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
+    It 'counts the same events per type for the same workload' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
         $work = 'for i in $(seq 40); do /bin/true; done'
         $dat = Join-Path ([IO.Path]::GetTempPath()) "lt-xcheck-$PID.dat"
         try {
@@ -26,7 +26,7 @@ Describe 'Cross-check with trace-cmd on the same kernel' {
         $lost = @($ours | Where-Object { $_ -is [LinuxTrace.TraceLostEvents] })
         $lost | Should -BeNullOrEmpty
         foreach ($n in $tc.Keys) {
-            @($ours | Where-Object Name -eq $n).Count | Should -Be $tc[$n] -Because "$n counted by trace-cmd"
+            @($ours | Where-Object EventName -eq $n).Count | Should -Be $tc[$n] -Because "$n counted by trace-cmd"
         }
         $tc['sched_process_exec'] | Should -BeGreaterOrEqual 40
     }

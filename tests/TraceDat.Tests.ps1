@@ -1,6 +1,7 @@
+BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:TracingOnBefore = "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim()
+    $script:StateBefore = Get-KernelTraceState
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "lt-pester-dat-$PID"
     New-Item -ItemType Directory -Path $Work -Force | Out-Null
     $script:Events = 'sched:sched_switch', 'sched:sched_wakeup', 'sched:sched_process_exec', 'sched:sched_process_fork', 'sched:sched_process_exit', 'raw_syscalls:sys_enter', 'raw_syscalls:sys_exit'
@@ -8,11 +9,10 @@ BeforeAll {
 }
 AfterAll {
     Remove-Item $Work -Recurse -Force -ErrorAction SilentlyContinue
-    Get-OurInstance | Should -BeNullOrEmpty
-    "$(Get-Content "$Tracefs/tracing_on" -Raw)".Trim() | Should -Be $script:TracingOnBefore
+    Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty
 }
 
-Describe 'Reading files trace-cmd wrote' -Skip:(-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
+Describe 'Reading files trace-cmd wrote' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
     It 'reads trace-cmd record v<Version> (<Compression>) with the same time, CPU, pid, event and every field value' -ForEach @(
         @{ Version = 6; Compression = 'none' }
         @{ Version = 7; Compression = 'none' }
@@ -38,29 +38,62 @@ Describe 'Reading files trace-cmd wrote' -Skip:(-not (Get-Command trace-cmd -Err
         Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-o', $dat, '-e', 'sched:sched_process_exec', '-B', $buf, '-e', 'sched:sched_switch', 'bash', '-c', $Workload)
         Test-Path "$Tracefs/instances/$buf" | Should -BeFalse
         (Get-TraceFileInfo $dat).Buffers | Should -Contain $buf
-        (Get-TraceEvent $dat | Group-Object Name).Name | Should -Be 'sched_process_exec'
-        (Get-TraceEvent $dat -Buffer $buf | Group-Object Name).Name | Should -Be 'sched_switch'
+        (Get-TraceEvent $dat | Group-Object EventName).Name | Should -Be 'sched_process_exec'
+        (Get-TraceEvent $dat -Buffer $buf | Group-Object EventName).Name | Should -Be 'sched_switch'
         { Get-TraceEvent $dat -Buffer nope -ErrorAction Stop } | Should -Throw -ErrorId 'BufferNotFound,LinuxTrace.Commands.GetTraceEventCommand'
     }
 
-    It 'merges several files, filters by event, time and CPU, and pipes from Get-ChildItem' {
-        $files = Get-ChildItem $Work -Filter 'tc-v7-*.dat'
+}
+
+Describe 'Several files and filters' {
+    BeforeAll {
+        # two files recorded at the same time by two sessions (sched_switch in one, sys_enter in the other): their
+        # events interleave in time, so a merge has to pick from both files again and again
+        $script:Pair = Join-Path $Work 'pair'
+        New-Item -ItemType Directory -Path $Pair -Force | Out-Null
+        $a = Start-Trace -Event sched:sched_switch -AsSession
+        $b = Start-Trace -Event raw_syscalls:sys_enter -AsSession
+        try {
+            Wait-Until { (Get-TraceStatus -Instance $a.InstanceName).Entries -gt 50 -and (Get-TraceStatus -Instance $b.InstanceName).Entries -gt 50 } -Because 'both sessions to record' | Out-Null
+            $a | Export-TraceData -OutFile "$Pair/a.dat"
+            $b | Export-TraceData -OutFile "$Pair/b.dat"
+        }
+        finally { $a, $b | Stop-Trace }
+    }
+
+    It 'merges files recorded at the same time into one stream in time order, and pipes from Get-ChildItem' {
+        $files = Get-ChildItem $Pair -Filter '*.dat'
+        $files.Count | Should -Be 2
         $all = @($files | Get-TraceEvent)
         $all.Count | Should -Be (($files | ForEach-Object { (Get-TraceFileInfo -LiteralPath $_.FullName).EventCount } | Measure-Object -Sum).Sum)
-        $sorted = $true
-        for ($i = 1; $i -lt $all.Count; $i++) { if ($all[$i].TimestampNs -lt $all[$i - 1].TimestampNs) { $sorted = $false; break } }
-        $sorted | Should -BeTrue
-        $one = $files[0].FullName
-        $exec = @(Get-TraceEvent $one -Event sched_process_exec)
+        $switches = 0
+        for ($i = 1; $i -lt $all.Count; $i++) {
+            $all[$i].TimestampNs | Should -BeGreaterOrEqual $all[$i - 1].TimestampNs -Because "event $i follows event $($i - 1)"
+            if ($all[$i].EventName -ne $all[$i - 1].EventName) { $switches++ }
+        }
+        $switches | Should -BeGreaterThan 4 -Because 'the two files interleave in time'
+    }
+
+    It 'filters by event, time and CPU before making objects' {
+        $one = "$Pair/a.dat"
+        $all = @(Get-TraceEvent "$Pair/*.dat")
+        $exec = @(Get-TraceEvent "$Pair/*.dat" -Event sys_enter)
+        $exec.Count | Should -Be @($all | Where-Object EventName -eq sys_enter).Count
         $exec.Count | Should -BeGreaterThan 0
-        $exec | Where-Object Name -ne sched_process_exec | Should -BeNullOrEmpty
         $mid = $all[[int]($all.Count / 2)].Timestamp
-        Get-TraceEvent $one -StartTime $mid | Where-Object { $_.Timestamp -lt $mid } | Should -BeNullOrEmpty
-        Get-TraceEvent $one -Cpu 1 | Where-Object Cpu -ne 1 | Should -BeNullOrEmpty
+        $late = @(Get-TraceEvent "$Pair/*.dat" -StartTime $mid)
+        $late.Count | Should -Be @($all | Where-Object Timestamp -ge $mid).Count
+        $late.Count | Should -BeGreaterThan 0
+        $late | Where-Object { $_.Timestamp -lt $mid } | Should -BeNullOrEmpty
+        $cpu = ($all | Group-Object CpuNumber | Sort-Object Count -Descending | Select-Object -First 1).Name
+        $onCpu = @(Get-TraceEvent $one -Cpu $cpu)
+        $onCpu.Count | Should -Be @(Get-TraceEvent $one | Where-Object CpuNumber -eq $cpu).Count
+        $onCpu.Count | Should -BeGreaterThan 0
+        $onCpu | Where-Object CpuNumber -ne $cpu | Should -BeNullOrEmpty
     }
 }
 
-Describe 'Writing files trace-cmd reads' -Skip:(-not (Get-Command trace-cmd -ErrorAction SilentlyContinue)) {
+Describe 'Writing files trace-cmd reads' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
     It 'writes v<Version> (<Compression>) that trace-cmd report reads without warnings, agreeing field for field' -ForEach @(
         @{ Version = '6'; Compression = 'none' }
         @{ Version = '7'; Compression = 'none' }
@@ -99,9 +132,12 @@ Describe 'Writing files trace-cmd reads' -Skip:(-not (Get-Command trace-cmd -Err
 }
 
 Describe 'Bad files' {
+    BeforeAll {
+        $script:Big = Join-Path $Work 'big.dat'
+        Start-Trace -Event sched:sched_switch, raw_syscalls:sys_enter -Duration 00:00:00.5 -OutFile $Big
+    }
     It 'names the file and offset of a truncated file' {
-        $src = Join-Path $Work 'big.dat'
-        Start-Trace -Event sched:sched_switch, raw_syscalls:sys_enter -Duration 00:00:00.5 -OutFile $src
+        $src = $Big
         $bytes = [IO.File]::ReadAllBytes($src)
         $cut = Join-Path $Work 'cut.dat'
         [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 0.9))])
@@ -114,7 +150,7 @@ Describe 'Bad files' {
         $e.Exception.Message | Should -Match 'truncated'
     }
     It 'writes the events before a corrupt page, then says where the page is' {
-        $src = Join-Path $Work 'big.dat'
+        $src = $Big
         $bytes = [IO.File]::ReadAllBytes($src)
         $total = (Get-TraceFileInfo $src).EventCount
         # wreck a stretch of pages near the end of the data

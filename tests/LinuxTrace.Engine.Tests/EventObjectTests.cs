@@ -42,13 +42,13 @@ public class EventObjectTests
         Assert.Equal(1L, t.GetProperty("prev_state")!.GetValue(e));
         Assert.Equal("swapper/1", t.GetProperty("next_comm")!.GetValue(e));
         Assert.Equal(42, e.ProcessId);
-        Assert.Equal("bash", e.Command); // prev_pid == common_pid: the event names its own command
-        Assert.Equal(1, e.Cpu);
+        Assert.Equal("bash", e.ProcessName); // prev_pid == common_pid: the event names its own command
+        Assert.Equal(1, e.CpuNumber);
         Assert.Equal(1_000_000_123UL, e.TimestampNs);
-        Assert.Equal(TraceEventFlags.IrqsOff | TraceEventFlags.NeedResched, e.Flags);
-        Assert.Equal(2, e.PreemptCount);
-        Assert.Equal("sched", e.System);
-        Assert.Equal("sched_switch", e.Name);
+        Assert.Equal(TraceEventFlags.IrqsOff | TraceEventFlags.NeedResched, e.CommonFlags);
+        Assert.Equal(2, e.CommonPreemptCount);
+        Assert.Equal("sched", e.EventSystem);
+        Assert.Equal("sched_switch", e.EventName);
         Assert.Contains("prev_comm=bash prev_pid=42", e.FormatFields());
     }
 
@@ -64,7 +64,7 @@ public class EventObjectTests
             Fixtures.Str(b, fixedSize, "/usr/bin/ls");
         }, extra: 12), Commands("77 ls\n"));
         Assert.Equal("/usr/bin/ls", e.GetFieldValue("filename"));
-        Assert.Equal("ls", e.Command);
+        Assert.Equal("ls", e.ProcessName);
     }
 
     private static CommandResolver Commands(string saved)
@@ -92,7 +92,7 @@ public class EventObjectTests
     }
 
     [Fact]
-    public void FixedArrayAndReservedNames()
+    public void FixedArrayAndKernelNamesKeptAsTheyAre()
     {
         var f = Fixtures.Event("raw_syscalls", "raw_syscalls_sys_enter");
         var e = Make(f, Fixtures.Record(f, 5, b =>
@@ -102,11 +102,20 @@ public class EventObjectTests
         }));
         Assert.Equal(257L, e.GetType().GetProperty("id")!.GetValue(e));
         Assert.Equal(new ulong[] { 10, 20, 30, 40, 50, 60 }, (ulong[])e.GetType().GetProperty("args")!.GetValue(e)!);
-        // irq_handler_entry has a field "name": it must not hide the common Name property
+        // irq_handler_entry has a field "name": it is the property "name", beside the record's EventName
         var irq = Fixtures.Event("irq", "irq_irq_handler_entry");
-        var ev = Make(irq, Fixtures.Record(irq, 0, null, extra: 8));
-        Assert.Equal("irq_handler_entry", ev.Name);
-        Assert.NotNull(ev.GetType().GetProperty("name_"));
+        var fixedSize = irq.FixedSize;
+        var ev = Make(irq, Fixtures.Record(irq, 0, b =>
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 29);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12), (uint)fixedSize | (8u << 16));
+            Fixtures.Str(b, fixedSize, "virtio0");
+        }, extra: 8));
+        Assert.Equal("irq_handler_entry", ev.EventName);
+        Assert.Equal("virtio0", ev.GetType().GetProperty("name")!.GetValue(ev));
+        Assert.Equal(29, ev.GetType().GetProperty("irq")!.GetValue(ev));
+        Assert.Null(ev.GetType().GetProperty("name_"));
+        Assert.Equal(["irq", "name"], ev.GetFieldNames());
     }
 
     [Fact]

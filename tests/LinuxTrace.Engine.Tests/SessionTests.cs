@@ -12,17 +12,24 @@ public class SessionTests
     private static string[] OurInstances() =>
         TraceFileSystem.Default.GetInstances().Select(i => i.Name).Where(n => n.StartsWith($"linuxtrace-{Environment.ProcessId}-")).ToArray();
 
-    [KernelFact(TraceCapabilities.Instances)]
+    [Fact]
     public void AsSessionRecordsAndStopRemovesTheInstance()
     {
+        Kernel.Require("instances");
         using var s = TraceSession.Start(new Engine.Sessions.TraceSessionOptions { Events = ["sched:sched_switch"] });
         Assert.Contains(s.Instance.Name, OurInstances());
         s.Resume();
-        Thread.Sleep(200);
-        var events = s.ReadBuffer().OfType<TraceEvent>().ToList();
-        Assert.NotEmpty(events);
-        Assert.All(events, e => Assert.Equal("sched_switch", e.Name));
-        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.TimestampNs <= p.Second.TimestampNs), "merged by time");
+        var events = new List<TraceEvent>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (events.Count < 10 && DateTime.UtcNow < deadline)
+        {
+            var batch = s.ReadBuffer().OfType<TraceEvent>().ToList();
+            Assert.True(batch.Zip(batch.Skip(1)).All(p => p.First.TimestampNs <= p.Second.TimestampNs), "each read is merged by time");
+            events.AddRange(batch);
+            Thread.Sleep(20);
+        }
+        Assert.True(events.Count >= 10, $"only {events.Count} sched_switch events within 10 s");
+        Assert.All(events, e => Assert.Equal("sched_switch", e.EventName));
         var summary = s.Stop();
         Assert.Equal(TraceSessionState.Stopped, s.State);
         Assert.Empty(OurInstances());
@@ -30,27 +37,30 @@ public class SessionTests
         Assert.Empty(summary.CleanupErrors);
     }
 
-    [KernelFact(TraceCapabilities.Instances)]
+    [Fact]
     public void UnknownEventChangesNothing()
     {
+        Kernel.Require("instances");
         var before = TraceFileSystem.Default.GetInstances().Count;
         var e = Assert.Throws<TraceException>(() => TraceSession.Start(new Engine.Sessions.TraceSessionOptions { Events = ["sched:sched_swich"] }));
         Assert.Contains("sched:sched_switch", e.Message);
         Assert.Equal(before, TraceFileSystem.Default.GetInstances().Count);
     }
 
-    [KernelFact(TraceCapabilities.Instances)]
+    [Fact]
     public void BadFilterFailsCleanly()
     {
+        Kernel.Require("instances");
         var e = Assert.Throws<TraceException>(() => TraceSession.Start(new Engine.Sessions.TraceSessionOptions { Events = ["sched:sched_switch"], Filter = "prev_pid = = 1" }));
         Assert.Equal("BadFilter", e.ErrorId);
         Assert.True(e.KernelErrorPosition >= 0);
         Assert.Empty(OurInstances());
     }
 
-    [KernelFact(TraceCapabilities.Instances)]
+    [Fact]
     public void PowerShellStopEndsAStreamingTraceAndCleansUp()
     {
+        Kernel.Require("instances");
         // The Ctrl+C path: PowerShell.Stop() on a running Start-Trace.
         var iss = InitialSessionState.CreateDefault2();
         iss.Commands.Add(new SessionStateCmdletEntry("Start-Trace", typeof(Commands.StartTraceCommand), null));

@@ -108,20 +108,3 @@ internal static class Fixtures
 
     public static void Str(byte[] b, int offset, string s) => System.Text.Encoding.ASCII.GetBytes(s).CopyTo(b, offset);
 }
-
-/// <summary>Skips a test when the kernel here cannot do what it needs.</summary>
-public sealed class KernelFactAttribute : FactAttribute
-{
-    public KernelFactAttribute(string? feature = null)
-    {
-        try
-        {
-            var fs = TraceFileSystem.Default;
-            if (feature is not null && !fs.Capabilities.Has(feature)) Skip = $"this kernel lacks {feature}";
-        }
-        catch (Exception e)
-        {
-            Skip = "no usable tracefs: " + e.Message;
-        }
-    }
-}

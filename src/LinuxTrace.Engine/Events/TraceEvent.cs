@@ -25,6 +25,9 @@ public enum TraceEventFlags : byte
 /// A trace event. Each event format gets its own class, made at run time from the kernel's format file,
 /// that derives from this one and adds every field as a typed property under its kernel name
 /// (prev_comm is a string, prev_pid an int, ...). Fields are decoded from the ring-buffer bytes when read.
+/// The record's own properties have names no kernel field uses, compared without case as PowerShell does
+/// (kernel fields are named flags, name, cpu, cpuid, command...): EventSystem, EventName, CpuNumber, ProcessId, ProcessName,
+/// CommonFlags, CommonPreemptCount, Timestamp, TimestampNs, Message.
 /// </summary>
 public abstract class TraceEvent : TraceRecord
 {
@@ -39,16 +42,16 @@ public abstract class TraceEvent : TraceRecord
     protected TraceEvent() { }
 
     /// <summary>The event's system (sched, syscalls, ...).</summary>
-    public string System => _layout.Format.System;
+    public string EventSystem => _layout.Format.System;
 
     /// <summary>The event's name (sched_switch, ...).</summary>
-    public string Name => _layout.Format.Name;
+    public string EventName => _layout.Format.Name;
 
     /// <summary>The process (thread) that was running when the event fired: common_pid.</summary>
     public int ProcessId => _layout.PidOffset >= 0 && _layout.PidOffset + 4 <= _len ? BinaryPrimitives.ReadInt32LittleEndian(Bytes(_layout.PidOffset, 4)) : -1;
 
-    /// <summary>The command name of ProcessId: from the event itself when it carries it, else saved_cmdlines or /proc.</summary>
-    public string Command
+    /// <summary>The command (comm) of ProcessId: from the event itself when it carries it, else saved_cmdlines or /proc. (Not "Command": smbus and cros_ec events have a field named command.)</summary>
+    public string ProcessName
     {
         get
         {
@@ -61,10 +64,11 @@ public abstract class TraceEvent : TraceRecord
         }
     }
 
-    public TraceEventFlags Flags => _layout.FlagsOffset >= 0 && _layout.FlagsOffset < _len ? (TraceEventFlags)_page[_off + _layout.FlagsOffset] : TraceEventFlags.None;
+    /// <summary>The record's common_flags (irqs-off, need-resched, hardirq, softirq).</summary>
+    public TraceEventFlags CommonFlags => _layout.FlagsOffset >= 0 && _layout.FlagsOffset < _len ? (TraceEventFlags)_page[_off + _layout.FlagsOffset] : TraceEventFlags.None;
 
     /// <summary>Preemption depth (low nibble of common_preempt_count).</summary>
-    public int PreemptCount => _layout.PreemptOffset >= 0 && _layout.PreemptOffset < _len ? _page[_off + _layout.PreemptOffset] & 0xf : 0;
+    public int CommonPreemptCount => _layout.PreemptOffset >= 0 && _layout.PreemptOffset < _len ? _page[_off + _layout.PreemptOffset] & 0xf : 0;
 
     /// <summary>The event's own field names, in format order (as properties are named on this object).</summary>
     public IReadOnlyList<string> GetFieldNames() => _layout.PropertyNames;
@@ -115,7 +119,7 @@ public abstract class TraceEvent : TraceRecord
         }
     }
 
-    public override string ToString() => $"{TimeText} [{Cpu:D3}] {Command}-{ProcessId} {System}:{Name}: {FormatFields()}";
+    public override string ToString() => $"{TimeText} [{CpuNumber:D3}] {ProcessName}-{ProcessId} {EventSystem}:{EventName}: {FormatFields()}";
 
     internal object? GetBoxed(int i)
     {

@@ -12,8 +12,8 @@ public abstract class TraceRecord
     /// <summary>The raw time stamp (nanoseconds for the default clocks).</summary>
     public ulong TimestampNs => _ts;
 
-    /// <summary>The CPU whose ring buffer held the record.</summary>
-    public int Cpu => _cpu;
+    /// <summary>The CPU whose ring buffer held the record. (Not "Cpu" or "CpuId": kernel events have fields named cpu and cpuid.)</summary>
+    public int CpuNumber => _cpu;
 
     /// <summary>Seconds with microseconds, as trace-cmd report prints time stamps.</summary>
     internal string TimeText => $"{_ts / 1_000_000_000}.{_ts % 1_000_000_000 / 1000:D6}";
@@ -47,5 +47,5 @@ public sealed class TraceLostEvents : TraceRecord
     public string Reason { get; }
 
     public override string ToString() =>
-        $"CPU {Cpu}: {(Count is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} events lost ({Reason})";
+        $"CPU {CpuNumber}: {(Count is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} events lost ({Reason})";
 }

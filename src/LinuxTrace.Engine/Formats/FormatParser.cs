@@ -72,7 +72,9 @@ public static class FormatParser
         if (name.Length == 0) throw new TraceDataException($"field '{decl}' of {system}:{eventName} has no name", source);
         string cType = hasBrackets ? $"{type}[{(arrayLength >= 0 ? arrayLength.ToString(CultureInfo.InvariantCulture) : "")}]" : type;
 
-        bool isSigned = signedFlag >= 0 ? signedFlag == 1 : GuessSigned(type);
+        // The kernel's signed: is that of the element type for arrays (is_signed_type(type) in its field macros); a
+        // guess from the type name only for formats too old to say.
+        bool isSigned;
         FieldKind kind;
         int elementSize;
         if (type.StartsWith("__data_loc", StringComparison.Ordinal) || type.StartsWith("__rel_loc", StringComparison.Ordinal))
@@ -85,8 +87,7 @@ public static class FormatParser
             kind = isChar ? (rel ? FieldKind.RelLocString : FieldKind.DataLocString) : (rel ? FieldKind.RelLocArray : FieldKind.DataLocArray);
             elementSize = isChar ? 1 : CTypeSize(elem, longSize);
             cType = type;
-            if (!isChar && elem is "unsigned char" or "u8") isSigned = false;
-            else if (!isChar) isSigned = GuessSigned(elem);
+            isSigned = signedFlag >= 0 ? signedFlag == 1 : GuessSigned(elem);
         }
         else if (hasBrackets)
         {
@@ -97,10 +98,11 @@ public static class FormatParser
             if (len <= 0) len = size / elementSize;
             arrayLength = len;
             kind = isChar ? FieldKind.FixedString : FieldKind.FixedArray;
-            if (!isChar) isSigned = GuessSigned(type);
+            isSigned = signedFlag >= 0 ? signedFlag == 1 : GuessSigned(type);
         }
         else
         {
+            isSigned = signedFlag >= 0 ? signedFlag == 1 : GuessSigned(type);
             kind = size is 1 or 2 or 4 or 8 ? FieldKind.Scalar : FieldKind.FixedArray;
             elementSize = kind == FieldKind.Scalar ? size : 1;
             if (kind == FieldKind.FixedArray) { arrayLength = size; isSigned = false; }
@@ -109,14 +111,16 @@ public static class FormatParser
         return new FieldFormat
         {
             Name = name, CType = cType, Offset = offset, Size = size, IsSigned = isSigned, Kind = kind,
-            IsFlexible = hasBrackets && size == 0 && kind == FieldKind.FixedArray,
+            // char buf[] / type x[] with size 0: a trailing flexible array, whose data is the rest of the record
+            IsFlexible = hasBrackets && size == 0 && kind is FieldKind.FixedArray or FieldKind.FixedString,
             ElementSize = elementSize, ArrayLength = kind == FieldKind.FixedArray ? arrayLength : 0,
             IsCommon = name.StartsWith("common_", StringComparison.Ordinal),
         };
     }
 
     private static bool GuessSigned(string type) =>
-        !(type.Contains("unsigned") || type.StartsWith('u') || type.Contains('*') || type is "bool" or "_Bool" or "size_t" or "dma_addr_t" or "gfp_t");
+        !(type.Contains("unsigned") || type.StartsWith('u') || type.StartsWith("__u", StringComparison.Ordinal) || type.Contains('*')
+          || type is "bool" or "_Bool" or "size_t" or "dma_addr_t" or "gfp_t");
 
     /// <summary>Size in bytes of a C type name as the kernel uses it; <paramref name="longSize"/> for long and pointers.</summary>
     internal static int CTypeSize(string type, int longSize)

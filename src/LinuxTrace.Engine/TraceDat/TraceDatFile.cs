@@ -10,6 +10,9 @@ namespace LinuxTrace.Engine.TraceDat;
 /// <summary>The per-CPU data of one buffer in a trace.dat file.</summary>
 public sealed record TraceDatCpu(int Cpu, long Offset, long Size);
 
+/// <summary>A section of a version 7 file: its id, its description from the STRINGS table, where it is, and its size.</summary>
+public sealed record TraceDatSection(int Id, string? Description, long Offset, long Size, bool Compressed);
+
 /// <summary>One recorded buffer (the top instance, or a named one) of a trace.dat file.</summary>
 public sealed class TraceDatBuffer
 {
@@ -36,13 +39,13 @@ public sealed class TraceDatFile : IDisposable
         OptTsc2Nsec = 14, SecStrings = 15, OptHeaderInfo = 16, OptFtraceEvents = 17, OptEventFormats = 18, OptKallsyms = 19,
         OptPrintk = 20, OptCmdlines = 21, OptBufferText = 22;
     internal const ushort SectionCompressed = 1;
-    private const int MaxEvents = 200_000, MaxSystems = 10_000, MaxCpus = 8192;
+    private const int MaxEvents = 200_000, MaxSystems = 10_000, MaxCpus = 8192, MaxSections = 100_000;
 
     private readonly SafeFileHandle _handle;
     private readonly List<TraceDatBuffer> _buffers = new();
     private readonly List<string> _cpuStats = new();
     private readonly List<EventFormat> _formats = new();
-    private readonly Dictionary<int, string> _sectionStrings = new();
+    private readonly List<TraceDatSection> _sections = new();
 
     private TraceDatFile(string path)
     {
@@ -350,7 +353,7 @@ public sealed class TraceDatFile : IDisposable
         Codec = TraceCompression.For(Compression, Path);
         ulong firstOptions = c.U64();
         long sectionsStart = c.FileOffset;
-        ReadStrings(sectionsStart);
+        WalkSections(sectionsStart);
 
         var sections = new Dictionary<ushort, long>();
         ulong next = firstOptions;
@@ -475,34 +478,41 @@ public sealed class TraceDatFile : IDisposable
         return (flags, new DatCursor(output, Path, offset + 16, $"section {expectedId} (decompressed)"));
     }
 
-    /// <summary>STRINGS sections (section descriptions) are found by walking section headers from the start.</summary>
-    private void ReadStrings(long pos)
+    /// <summary>
+    /// Walks every section from the first one to the end of the file, as trace-cmd lays them out (one after another,
+    /// each a 16-byte header and its size): a section that runs past the end means the file is truncated. STRINGS
+    /// sections give the sections their descriptions (a description id is an offset into all of them, concatenated).
+    /// </summary>
+    private void WalkSections(long pos)
     {
-        int guard = 0;
-        while (pos + 16 <= Length && guard++ < 10_000)
+        var found = new List<(ushort Id, ushort Flags, uint Description, long Offset, long Size)>();
+        var strings = new MemoryStream();
+        while (pos < Length)
         {
+            if (found.Count >= MaxSections) throw new TraceDataException($"more than {MaxSections} sections", Path, pos);
             var h = At(pos, 16, "section header");
             ushort id = h.U16();
             ushort flags = h.U16();
-            h.U32();
+            uint description = h.U32();
             ulong size = h.U64();
-            if (size > (ulong)(Length - pos - 16)) return; // not a section walk we can follow: descriptions are optional
+            if (size > (ulong)(Length - pos - 16))
+                throw new TraceDataException($"section {id} claims {size} bytes but the file ends {Length - pos - 16} bytes after its header: the file is truncated", Path, pos);
             if (id == SecStrings)
             {
-                try
-                {
-                    var d = ReadSection(pos, SecStrings).Data;
-                    int start = _sectionStrings.Count == 0 ? 0 : _sectionStrings.Keys.Max() + 1;
-                    while (!d.AtEnd)
-                    {
-                        int at = d.Position;
-                        _sectionStrings[start + at] = d.CString(4096);
-                    }
-                }
-                catch (TraceDataException) { return; }
+                var d = ReadSection(pos, SecStrings).Data;
+                strings.Write(d.Bytes(d.Length));
             }
+            found.Add((id, flags, description, pos, (long)size));
             pos += 16 + (long)size;
         }
+        var table = strings.ToArray();
+        string? Describe(uint at)
+        {
+            if (at >= table.Length) return null;
+            int end = Array.IndexOf(table, (byte)0, (int)at);
+            return Encoding.UTF8.GetString(table, (int)at, (end < 0 ? table.Length : end) - (int)at);
+        }
+        _sections.AddRange(found.Select(x => new TraceDatSection(x.Id, Describe(x.Description), x.Offset, x.Size, (x.Flags & SectionCompressed) != 0)));
     }
 
     // ---- data -----------------------------------------------------------------------------------
@@ -650,6 +660,6 @@ public sealed class TraceDatFile : IDisposable
         }
     }
 
-    /// <summary>Description of a v7 section from the STRINGS table, if the file has it.</summary>
-    public string? SectionDescription(int stringId) => _sectionStrings.GetValueOrDefault(stringId);
+    /// <summary>The sections of a version 7 file in file order (empty for version 6).</summary>
+    public IReadOnlyList<TraceDatSection> Sections => _sections;
 }

@@ -21,7 +21,7 @@
     Examples    = @(
         @{ Title = 'Read a trace-cmd recording'; Code = 'Get-TraceEvent ./trace.dat -Event sched_switch | Group-Object next_comm | Sort-Object Count -Descending'; Remarks = 'Reads the sched_switch events of a file recorded with trace-cmd record.' }
         @{ Title = 'Merge several files'; Code = 'Get-ChildItem ./traces/*.dat | Get-TraceEvent -StartTime 00:10:00 -EndTime 00:10:05'; Remarks = 'Reads five seconds of every file, merged by time.' }
-        @{ Title = 'Read a session'; Code = '$s = Start-Trace -Event sched:* -AsSession; Start-Sleep 1; $s | Get-TraceEvent -Cpu 0 | Group-Object Name'; Remarks = 'Reads the scheduler events recorded on CPU 0.' }
+        @{ Title = 'Read a session'; Code = '$s = Start-Trace -Event sched:* -AsSession; Start-Sleep 1; $s | Get-TraceEvent -Cpu 0 | Group-Object EventName'; Remarks = 'Reads the scheduler events recorded on CPU 0.' }
         @{ Title = 'Read an instance'; Code = 'Get-TraceEvent -Instance mytrace -Event sched_switch -ProcessId 1234'; Remarks = 'Reads the sched_switch events of pid 1234 that the instance mytrace holds.' }
     )
     Links       = @('Start-Trace', 'Stop-Trace')

@@ -1,0 +1,283 @@
+# The test run behind `build.ps1 -Task Test`: runs each suite in a child process with a deadline, knows which
+# test is running at any moment, and turns everything that is not a clean pass into a failure with a line that
+# says what happened: a failed test, a runner that crashed or was killed for hanging (naming the test), fewer
+# tests run than found, a skip this machine does not justify, a kernel BUG/WARNING/Oops/panic in the VM guest.
+
+. (Join-Path $PSScriptRoot 'KernelFeatures.ps1')
+
+# One suite's outcome. Problems are failures that are not a single test's assertion (crash, hang, count...).
+function New-SuiteResult([string] $Name) {
+    [pscustomobject]@{ Name = $Name; Found = 0; Passed = 0; Failed = 0; Skipped = 0; Seconds = 0.0
+        Problems = [System.Collections.Generic.List[string]]::new(); Notes = [System.Collections.Generic.List[string]]::new() }
+}
+
+function Add-Problem($Result, [string] $Message, [int] $Failures = 1) {
+    $Result.Problems.Add("$($Result.Name): $Message")
+    $Result.Failed += $Failures
+}
+
+<#
+Runs a program, echoing its output (stdout and stderr, line by line) and keeping it in a log file. Stops it,
+with its whole process tree, when -TimeoutSeconds pass or when -Watch (called for every line with the line, and
+once a second with $null) returns a reason. Returns the exit code, whether it was killed, and why.
+#>
+function Invoke-ChildProcess {
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [Parameter(Mandatory)] [string] $LogFile,
+        [int] $TimeoutSeconds = 600,
+        [scriptblock] $Watch,
+        [scriptblock] $Echo = { $true },
+        [string] $WorkingDirectory = (Get-Location).Path,
+        [hashtable] $Environment = @{}
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $psi.WorkingDirectory = $WorkingDirectory
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
+    $log = [IO.StreamWriter]::new($LogFile, $false)
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $reason = $null
+    $killed = $false
+    try {
+        $readers = @($p.StandardOutput, $p.StandardError)
+        $tasks = @($readers | ForEach-Object { $_.ReadLineAsync() })
+        $open = 2
+        $lastWatch = 0
+        while ($open -gt 0) {
+            $pending = @($tasks | Where-Object { $null -ne $_ })
+            $i = [Threading.Tasks.Task]::WaitAny([Threading.Tasks.Task[]]$pending, 500)
+            if ($i -ge 0) {
+                $t = $pending[$i]
+                $k = [array]::IndexOf($tasks, $t)
+                $line = $t.Result
+                if ($null -eq $line) { $tasks[$k] = $null; $open--; continue }
+                $tasks[$k] = $readers[$k].ReadLineAsync()
+                $log.WriteLine($line)
+                if (& $Echo $line) { [Console]::Out.WriteLine($line) }
+                if ($Watch -and -not $reason) { $reason = & $Watch $line }
+            }
+            if (-not $reason -and $Watch -and $sw.Elapsed.TotalSeconds - $lastWatch -ge 1) {
+                $lastWatch = $sw.Elapsed.TotalSeconds
+                $reason = & $Watch $null
+            }
+            if (-not $reason -and $sw.Elapsed.TotalSeconds -gt $TimeoutSeconds) {
+                $reason = "did not finish within $TimeoutSeconds s"
+            }
+            if ($reason -and -not $killed) {
+                $killed = $true
+                [Console]::Out.WriteLine("*** stopping $([IO.Path]::GetFileName($FilePath)): $reason")
+                try { $p.Kill($true) } catch { }
+            }
+        }
+        $p.WaitForExit()
+    }
+    finally {
+        if (-not $p.HasExited) { try { $p.Kill($true) } catch { } }
+        $log.Dispose()
+    }
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Killed = $killed; Reason = $reason; Seconds = $sw.Elapsed.TotalSeconds }
+}
+
+# The command line of the pwsh running this (the dotnet tool runs as "dotnet pwsh.dll").
+function Get-PwshCommand {
+    $exe = Join-Path $PSHOME 'pwsh'
+    if ((Test-Path $exe) -and ((Get-Item $exe).UnixMode -match 'x')) { return , @($exe) }
+    return , @((Get-Command dotnet -CommandType Application)[0].Source, (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+# A watch for a child that writes "<start ms>`t<test>" (or "done`t<test>") to a file while each test runs.
+function New-CurrentTestWatch([string] $File, [int] $HangSeconds) {
+    {
+        param($line)
+        if ($null -ne $line -or -not (Test-Path $File)) { return $null }
+        $text = [IO.File]::ReadAllText($File)
+        $parts = $text -split "`t", 2
+        if ($parts.Count -lt 2 -or $parts[0] -eq 'done') { return $null }
+        $ran = ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() - [long]$parts[0]) / 1000
+        if ($ran -gt $HangSeconds) { return "test '$($parts[1])' hung: still running after $([int]$ran) s (limit $HangSeconds s)" }
+        $null
+    }.GetNewClosure()
+}
+
+# The test that was running when a child stopped, from its current-test file.
+function Get-RunningTest([string] $File) {
+    if (-not (Test-Path $File)) { return $null }
+    $parts = [IO.File]::ReadAllText($File) -split "`t", 2
+    if ($parts.Count -lt 2 -or $parts[0] -eq 'done') { return $null }
+    $parts[1]
+}
+
+# ---- the engine (xunit v3 program) ---------------------------------------------------------------
+
+function Invoke-EngineSuite {
+    param([Parameter(Mandatory)] [string] $TestDll, [Parameter(Mandatory)] [string] $OutDir, [int] $HangSeconds = 300,
+        [int] $TimeoutSeconds = 900, [string[]] $Filter = @())
+    $res = New-SuiteResult 'xunit'
+    $xml = Join-Path $OutDir 'engine.xml'
+    Remove-Item $xml -ErrorAction SilentlyContinue
+    $running = [System.Collections.Generic.Dictionary[string, datetime]]::new()
+    $found = [ref]0
+    $watch = {
+        param($line)
+        if ($null -ne $line) {
+            if ($line -match '^\s+Discovered:\s+\S+ \((\d+) test cases? to be run\)') { $found.Value = [int]$Matches[1] }
+            elseif ($line -match '^\s{4}(\S.*) \[STARTING\]$') { $running[$Matches[1]] = [datetime]::UtcNow }
+            elseif ($line -match '^\s{4}(\S.*) \[FINISHED\]') { $null = $running.Remove($Matches[1]) }
+            return $null
+        }
+        foreach ($kv in $running.GetEnumerator()) {
+            $ran = ([datetime]::UtcNow - $kv.Value).TotalSeconds
+            if ($ran -gt $HangSeconds) { return "test '$($kv.Key)' hung: still running after $([int]$ran) s (limit $HangSeconds s)" }
+        }
+        $null
+    }.GetNewClosure()
+    $echo = { param($line) $line -notmatch '\[(STARTING|FINISHED)\]' }
+    $args = @($TestDll, '-noColor', '-reporter', 'verbose', '-diagnostics', '-preEnumerateTheories', '-xml', $xml) + $Filter
+    $run = Invoke-ChildProcess -FilePath (Get-Command dotnet -CommandType Application)[0].Source -ArgumentList $args `
+        -LogFile (Join-Path $OutDir 'engine.log') -TimeoutSeconds $TimeoutSeconds -Watch $watch -Echo $echo
+    $res.Seconds = $run.Seconds
+    $res.Found = $found.Value
+    if (Test-Path $xml) {
+        $a = ([xml](Get-Content $xml -Raw)).assemblies.assembly
+        $res.Passed = [int]$a.passed
+        $res.Failed = [int]$a.failed + [int]$a.errors
+        $res.Skipped = [int]$a.skipped
+        foreach ($t in $a.SelectNodes('.//test[@result="Skip"]')) {
+            $needs = @(([string]$t.reason) -split '\s+' | Where-Object { $_ -like 'needs:*' } | ForEach-Object { $_.Substring(6) })
+            $why = Test-SkipJustified $needs
+            if ($why) { $res.Skipped--; Add-Problem $res "'$($t.name)' $why" }
+        }
+        if ([int]$a.'not-run' -gt 0) { Add-Problem $res "$($a.'not-run') tests did not run" }
+    }
+    if ($run.Killed) {
+        Add-Problem $res "stopped: $($run.Reason)"
+    }
+    elseif (-not (Test-Path $xml)) {
+        $at = if ($running.Count) { " while running $(@($running.Keys | ForEach-Object { "'$_'" }) -join ', ')" } else { '' }
+        Add-Problem $res "the test process crashed (exit code $($run.ExitCode))$at and wrote no results"
+    }
+    elseif ($run.ExitCode -ne 0 -and $res.Failed -eq 0) {
+        Add-Problem $res "the test process exited with code $($run.ExitCode) although no test failed"
+    }
+    $ran = $res.Passed + $res.Failed + $res.Skipped
+    if ($res.Found -eq 0) { Add-Problem $res 'found no tests' }
+    elseif ($ran -lt $res.Found -and -not $run.Killed -and (Test-Path $xml)) { Add-Problem $res "ran $ran of the $($res.Found) tests it found" ($res.Found - $ran) }
+    elseif ($run.Killed -or -not (Test-Path $xml)) { $res.Failed += [Math]::Max(0, $res.Found - $ran - 1) }
+    $res
+}
+
+# ---- the cmdlets (Pester in a child pwsh) --------------------------------------------------------
+
+function Invoke-PesterSuite {
+    param([Parameter(Mandatory)] [string] $PesterModule, [Parameter(Mandatory)] [string[]] $Path, [Parameter(Mandatory)] [string] $OutDir,
+        [string[]] $ExcludePath = @(), [int] $HangSeconds = 300, [int] $TimeoutSeconds = 1500, [string] $Name = 'Pester')
+    $res = New-SuiteResult $Name
+    $json = Join-Path $OutDir "$Name.json"
+    $current = Join-Path $OutDir "$Name.current"
+    Remove-Item $json, $current -ErrorAction SilentlyContinue
+    $pwsh = Get-PwshCommand
+    $args = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-PesterRun.ps1'),
+        '-PesterModule', $PesterModule, '-ResultFile', $json, '-CurrentTestFile', $current, '-Path', ($Path -join ','))
+    if ($ExcludePath) { $args += '-ExcludePath', ($ExcludePath -join ',') }
+    $run = Invoke-ChildProcess -FilePath $pwsh[0] -ArgumentList $args -LogFile (Join-Path $OutDir "$Name.log") `
+        -TimeoutSeconds $TimeoutSeconds -Watch (New-CurrentTestWatch $current $HangSeconds)
+    $res.Seconds = $run.Seconds
+    if (Test-Path $json) {
+        $r = Get-Content $json -Raw | ConvertFrom-Json
+        $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed = $r.Failed; $res.Skipped = $r.Skipped
+        foreach ($p in $r.Problems) { $res.Problems.Add($p) }
+        if ($r.Problems.Count -gt 0 -and $res.Failed -eq 0) { $res.Failed = $r.Problems.Count }
+    }
+    elseif ($run.Killed) {
+        Add-Problem $res "stopped: $($run.Reason)"
+    }
+    else {
+        $at = Get-RunningTest $current
+        Add-Problem $res "pwsh exited with code $($run.ExitCode)$(if ($at) { " while running '$at'" }) and wrote no results"
+    }
+    if ($run.ExitCode -ne 0 -and -not $run.Killed -and (Test-Path $json)) { Add-Problem $res "pwsh exited with code $($run.ExitCode)" }
+    $res
+}
+
+# ---- the full kernel, under QEMU ------------------------------------------------------------------
+
+# Kernel log lines that mean the kernel itself went wrong.
+$script:KernelTrouble = 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|Call Trace:|kernel BUG at|list_add corruption|UBSAN:|KASAN:'
+
+<#
+Boots Debian's full kernel once and runs the guest's tests in it (tests/kernel-vm/guest.sh: Pester, then the
+kernel log since the tests began). Fails on a hang or crash of the guest (naming the test), on kernel
+BUG/WARNING/Oops/panic lines logged while the tests ran, and on everything the Pester suite reports. The one
+retry: a guest that hangs before any test started (an emulator hiccup at boot), said so in the output.
+#>
+function Invoke-KernelVmSuite {
+    param([Parameter(Mandatory)] [string] $Root, [Parameter(Mandatory)] [string] $PesterModule, [Parameter(Mandatory)] [string] $OutDir,
+        [string[]] $Path = @(), [int] $TimeoutSeconds = 900)
+    $res = New-SuiteResult 'kernel VM'
+    $dir = Join-Path $OutDir 'kernel-vm'
+    $tests = if ($Path) { $Path -join ',' } else { Join-Path $Root 'tests/kernel-vm' }
+    for ($attempt = 1; $attempt -le 2; $attempt++) {
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        # kernel-vm.sh shares its working directory with the guest, writable: the results land under it
+        $run = Invoke-ChildProcess -FilePath '/bin/bash' -LogFile (Join-Path $OutDir "kernel-vm-$attempt.log") -TimeoutSeconds ($TimeoutSeconds + 60) -WorkingDirectory $Root `
+            -ArgumentList @((Join-Path $Root 'tests/kernel-vm/kernel-vm.sh'), '--timeout', "$TimeoutSeconds", '--mem', '3G', '--cpus', '2', '--',
+                '/bin/bash', (Join-Path $Root 'tests/kernel-vm/guest.sh'), $dir, $PesterModule, $tests)
+        $res.Seconds += $run.Seconds
+        $started = Test-Path (Join-Path $dir 'Pester.current')
+        $rc = $run.ExitCode
+        if ($rc -in 124, 125 -and -not $started -and $attempt -eq 1) {
+            [Console]::Out.WriteLine("kernel VM: the guest $(if ($rc -eq 124) { 'hung' } else { 'died' }) before any test started (boot or pwsh start-up, status $rc): booting it once more")
+            $res.Notes.Add("kernel VM: the first boot $(if ($rc -eq 124) { 'hung' } else { 'died' }) before any test started and was retried")
+            continue
+        }
+        break
+    }
+    $json = Join-Path $dir 'Pester.json'
+    $at = Get-RunningTest (Join-Path $dir 'Pester.current')
+    if ($run.Killed) { Add-Problem $res "stopped: $($run.Reason)" }
+    elseif ($rc -eq 124) { Add-Problem $res "the guest hung$(if ($at) { " while running '$at'" } else { ' before or after the tests' }) (no result within $TimeoutSeconds s)" }
+    elseif ($rc -eq 125) { Add-Problem $res "the guest died (kernel panic or emulator crash)$(if ($at) { " while running '$at'" }); the console tail is above" }
+    if (Test-Path $json) {
+        $r = Get-Content $json -Raw | ConvertFrom-Json
+        $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed += $r.Failed; $res.Skipped = $r.Skipped
+        foreach ($p in $r.Problems) { $res.Problems.Add("kernel VM: $p") }
+    }
+    elseif ($rc -notin 124, 125 -and -not $run.Killed) {
+        Add-Problem $res "the guest's pwsh wrote no results (exit code $rc)$(if ($at) { " while running '$at'" })"
+    }
+    $dmesg = Join-Path $dir 'dmesg.txt'
+    if (Test-Path $dmesg) {
+        $bad = @(Get-Content $dmesg | Where-Object { $_ -match $script:KernelTrouble })
+        if ($bad) { Add-Problem $res "the guest kernel logged trouble while the tests ran:`n    $(($bad | Select-Object -First 20) -join "`n    ")" }
+    }
+    elseif ($rc -notin 124, 125 -and -not $run.Killed) { Add-Problem $res 'the guest did not save its kernel log' }
+    # kernel trouble the console saw (kernel-vm.sh prints such lines as "kernel-vm console: ...")
+    $console = @(Get-Content (Join-Path $OutDir "kernel-vm-$attempt.log") | Where-Object { $_ -like 'kernel-vm console:*' -and $_ -match $script:KernelTrouble })
+    if ($console -and -not (Test-Path $dmesg)) { Add-Problem $res "the guest console shows kernel trouble:`n    $(($console | Select-Object -First 20) -join "`n    ")" }
+    if ($res.Found -eq 0 -and $res.Problems.Count -eq 0) { Add-Problem $res 'found no tests' }
+    $res
+}
+
+# ---- the whole run --------------------------------------------------------------------------------
+
+function Write-TestSummary([object[]] $Results) {
+    $passed = 0; $failed = 0; $skipped = 0
+    [Console]::Out.WriteLine('')
+    foreach ($r in $Results) {
+        [Console]::Out.WriteLine(('{0}: {1} passed, {2} failed, {3} skipped of {4} found ({5:N0} s)' -f $r.Name, $r.Passed, $r.Failed, $r.Skipped, $r.Found, $r.Seconds))
+        $passed += $r.Passed; $failed += $r.Failed; $skipped += $r.Skipped
+    }
+    foreach ($n in @($Results | ForEach-Object { $_.Notes })) { [Console]::Out.WriteLine("NOTE $n") }
+    foreach ($p in @($Results | ForEach-Object { $_.Problems })) { [Console]::Out.WriteLine("PROBLEM $p") }
+    [Console]::Out.WriteLine("$passed passed, $failed failed, $skipped skipped")
+    return ($failed -eq 0)
+}
+
+Export-ModuleMember -Function Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature

@@ -1,0 +1,43 @@
+# -WhatIf, run for real: each cmdlet that can change kernel state is called with -WhatIf, and the kernel's
+# tracing state is compared before and after. A cmdlet that supports -WhatIf but has no case here fails.
+BeforeDiscovery {
+    Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LinuxTrace.psd1') -Force
+    $script:WithWhatIf = @(Get-Command -Module LinuxTrace | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+}
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:Instance = New-TestInstanceName
+    New-TraceInstance $Instance | Out-Null
+    $script:Session = Start-Trace -Event sched:sched_switch -AsSession -Name "lt-whatif-$PID"
+    # each case: what to run with -WhatIf (the instance and the session above exist while they run)
+    $script:Cases = @{
+        'Start-Trace'          = { Start-Trace -Event sched:sched_switch -Duration 00:00:01 -WhatIf; Start-Trace -Event sched:sched_switch -WhatIf }
+        'Stop-Trace'           = { $Session | Stop-Trace -WhatIf }
+        'New-TraceInstance'    = { New-TraceInstance "$Instance-new" -WhatIf }
+        'Remove-TraceInstance' = { Remove-TraceInstance $Instance -WhatIf }
+        'Set-TraceOption'      = { Set-TraceOption event-fork -Instance $Instance -WhatIf; Set-TraceOption event-fork -Disable -WhatIf }
+        'Export-TraceData'     = { $Session | Export-TraceData -OutFile "$TestDrive/x.dat" -WhatIf }
+    }
+}
+AfterAll {
+    $Session | Stop-Trace
+    Remove-TraceInstance $Instance -Confirm:$false
+}
+
+Describe '-WhatIf changes nothing' {
+    It '<_> -WhatIf leaves the kernel (and the disk) as it was' -ForEach $WithWhatIf {
+        $Cases.ContainsKey($_) | Should -BeTrue -Because "every cmdlet with -WhatIf needs a case in tests/WhatIf.Tests.ps1"
+        $before = Get-KernelTraceState
+        $instanceBefore = Get-ChildItem "$Tracefs/instances/$Instance" -Recurse -File -Include enable, filter, set_event*, tracing_on, current_tracer, buffer_size_kb, trace_clock |
+            ForEach-Object { "$($_.FullName)=$([IO.File]::ReadAllText($_.FullName))" }
+        $entries = (Get-TraceStatus -Instance $Session.InstanceName).Entries
+        & $Cases[$_] 6>$null | Should -BeNullOrEmpty
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+        $instanceAfter = Get-ChildItem "$Tracefs/instances/$Instance" -Recurse -File -Include enable, filter, set_event*, tracing_on, current_tracer, buffer_size_kb, trace_clock |
+            ForEach-Object { "$($_.FullName)=$([IO.File]::ReadAllText($_.FullName))" }
+        $instanceAfter | Should -Be $instanceBefore
+        Get-ChildItem $TestDrive | Should -BeNullOrEmpty
+        $Session.State | Should -Be 'Running'
+        (Get-TraceStatus -Instance $Session.InstanceName).Entries | Should -BeGreaterOrEqual $entries -Because 'the session''s buffer was not read (consumed)'
+    }
+}
