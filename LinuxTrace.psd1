@@ -26,6 +26,7 @@
         'Set-TraceOption'
         'Start-Trace'
         'Stop-Trace'
+        'Write-TraceMarker'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

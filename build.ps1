@@ -110,7 +110,7 @@ function Invoke-Test {
     if ('KernelVM' -in $Suite -and $env:LINUXTRACE_SKIP_KERNEL_VM -ne '1') {
         Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'
         $vmPaths = if ($PesterPath -and 'Cmdlets' -notin $Suite) { $PesterPath } else { @() }
-        $results.Add((Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths))
+        $results.Add((Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds))
     }
     if ('Harness' -in $Suite) {
         Write-Host '--- harness (deliberately broken builds must fail the run) ---'

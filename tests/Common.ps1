@@ -205,3 +205,36 @@ function Compare-WithTraceCmd([string] $Path) {
     }
     $problems
 }
+
+# Compares each event's Message with the text trace-cmd report -N (libtraceevent without plugins) prints for it,
+# event for event per CPU. Returns the number of events compared and the mismatches ("ours" vs "theirs").
+function Compare-MessageWithTraceCmd([string] $Path) {
+    $lines = & trace-cmd report -N -t -i $Path 2>$null
+    $theirs = @{}
+    foreach ($l in $lines) {
+        if ($l -notmatch '^\s*(?<comm>.*)-(?<pid>\d+)\s+\[(?<cpu>\d+)\]\s+(?<sec>\d+)\.(?<ns>\d{9}): (?<name>[^:]+): (?<rest>.*)$') { continue }
+        $pad = [Math]::Max(0, 20 - $Matches.name.Length)
+        $msg = if ($Matches.rest.Length -ge $pad) { $Matches.rest.Substring($pad) } else { '' }
+        $cpu = [int]$Matches.cpu
+        if (-not $theirs.ContainsKey($cpu)) { $theirs[$cpu] = [System.Collections.Generic.List[object]]::new() }
+        $theirs[$cpu].Add([pscustomobject]@{ Ts = [uint64]$Matches.sec * 1000000000 + [uint64]$Matches.ns; Name = $Matches.name; Message = $msg })
+    }
+    $mismatches = [System.Collections.Generic.List[string]]::new()
+    $compared = 0
+    $ours = @(Get-TraceEvent -LiteralPath $Path | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+    foreach ($g in $ours | Group-Object CpuNumber) {
+        $list = $theirs[[int]$g.Name]
+        $i = 0
+        foreach ($e in $g.Group) {
+            if ($null -eq $list -or $i -ge $list.Count) { $mismatches.Add("cpu $($g.Name): trace-cmd has fewer events"); break }
+            $t = $list[$i++]
+            $compared++
+            # trace-cmd prints a multi-line message on several lines: compare the first
+            $m = ($e.Message -split "`n")[0]
+            if ($t.Ts -ne $e.TimestampNs -or $t.Name -ne $e.EventName -or $t.Message -ne $m) {
+                $mismatches.Add("$($e.EventSystem):$($e.EventName) @$($e.TimestampNs): ours '$m' vs trace-cmd '$($t.Message)'")
+            }
+        }
+    }
+    [pscustomobject]@{ Compared = $compared; Mismatches = $mismatches }
+}

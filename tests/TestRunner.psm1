@@ -218,7 +218,7 @@ retry: a guest that hangs before any test started (an emulator hiccup at boot), 
 #>
 function Invoke-KernelVmSuite {
     param([Parameter(Mandatory)] [string] $Root, [Parameter(Mandatory)] [string] $PesterModule, [Parameter(Mandatory)] [string] $OutDir,
-        [string[]] $Path = @(), [int] $TimeoutSeconds = 900)
+        [string[]] $Path = @(), [int] $TimeoutSeconds = 900, [int] $HangSeconds = 300)
     $res = New-SuiteResult 'kernel VM'
     $dir = Join-Path $OutDir 'kernel-vm'
     $tests = if ($Path) { $Path -join ',' } else { Join-Path $Root 'tests/kernel-vm' }
@@ -226,7 +226,9 @@ function Invoke-KernelVmSuite {
         if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
         New-Item -ItemType Directory -Path $dir | Out-Null
         # kernel-vm.sh shares its working directory with the guest, writable: the results land under it
+        # the guest writes the running test's name into the shared directory: a test that runs too long is a hang
         $run = Invoke-ChildProcess -FilePath '/bin/bash' -LogFile (Join-Path $OutDir "kernel-vm-$attempt.log") -TimeoutSeconds ($TimeoutSeconds + 60) -WorkingDirectory $Root `
+            -Watch (New-CurrentTestWatch (Join-Path $dir 'Pester.current') $HangSeconds) `
             -ArgumentList @((Join-Path $Root 'tests/kernel-vm/kernel-vm.sh'), '--timeout', "$TimeoutSeconds", '--mem', '3G', '--cpus', '2', '--',
                 '/bin/bash', (Join-Path $Root 'tests/kernel-vm/guest.sh'), $dir, $PesterModule, $tests)
         $res.Seconds += $run.Seconds

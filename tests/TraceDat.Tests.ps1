@@ -32,6 +32,34 @@ Describe 'Reading files trace-cmd wrote' -Tag 'needs:trace-cmd' -Skip:(-not (Tes
         $problems | Should -BeNullOrEmpty
     }
 
+    It 'renders each event''s Message as trace-cmd report -N prints it (sched, syscalls, signals, exec, irqs, markers)' {
+        $dat = Join-Path $Work 'messages.dat'
+        $work = 'for i in $(seq 10); do ls / >/dev/null; done; sleep 5 & kill -TERM $!; wait; for i in 1 2 3; do echo "marker $i" > /sys/kernel/tracing/trace_marker; done; cat /etc/hostname >/dev/null'
+        Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-e', 'sched', '-e', 'signal', '-e', 'syscalls', '-e', 'raw_syscalls', '-e', 'irq',
+            '-o', $dat, '-F', '-c', 'bash', '-c', $work)
+        $r = Compare-MessageWithTraceCmd $dat
+        $r.Compared | Should -BeGreaterThan 5000
+        $kinds = @(Get-TraceEvent $dat | Group-Object EventSystem).Name
+        foreach ($k in 'sched', 'signal', 'syscalls', 'raw_syscalls', 'ftrace') { $kinds | Should -Contain $k }
+        @(Get-TraceEvent $dat -Event ftrace:print).Message | Should -Contain 'tracing_mark_write: marker 2'
+        ($r.Mismatches.Count / $r.Compared) | Should -BeLessOrEqual 0.001 -Because "of the mismatches: $($r.Mismatches | Select-Object -First 3)"
+    }
+
+    It 'renders timer_start as the kernel''s own trace file does (where libtraceevent 1.7 loses the parentheses in its flags)' {
+        $name = New-TestInstanceName
+        $s = Start-Trace -Event timer:timer_start -Instance $name -AsSession
+        try {
+            Wait-Until { (Get-TraceStatus -Instance $name).Entries -ge 20 } -Because 'twenty timer_start events' | Out-Null
+            Set-Content "$Tracefs/instances/$name/tracing_on" 0
+            # the kernel's own text (non-consuming), then LinuxTrace's reading of the same buffer (consuming)
+            $kernel = @(Get-Content "$Tracefs/instances/$name/trace" | Where-Object { $_ -match 'timer_start: ' } | ForEach-Object { $_ -replace '^.*? function=', 'function=' })
+            $ours = @(Get-TraceEvent -Instance $name -Event timer_start | ForEach-Object { $_.Message -replace '^.*? function=', 'function=' })
+        }
+        finally { $s | Stop-Trace }
+        $kernel.Count | Should -BeGreaterOrEqual 20
+        $ours | Should -Be $kernel -Because 'timer=%p is hashed in the kernel''s text, so the comparison starts at function='
+    }
+
     It 'reads each buffer of a file recorded with an instance (-Buffer)' {
         $dat = Join-Path $Work 'multi.dat'
         $buf = "ltbuf$PID"

@@ -17,6 +17,7 @@ BeforeAll {
         'Remove-TraceInstance' = { Remove-TraceInstance $Instance -WhatIf }
         'Set-TraceOption'      = { Set-TraceOption event-fork -Instance $Instance -WhatIf; Set-TraceOption event-fork -Disable -WhatIf }
         'Export-TraceData'     = { $Session | Export-TraceData -OutFile "$TestDrive/x.dat" -WhatIf }
+        'Write-TraceMarker'    = { Write-TraceMarker 'not written' -Instance $Instance -WhatIf; Write-TraceMarker 'not written' -Session $Session -WhatIf }
     }
 }
 AfterAll {
@@ -36,6 +37,7 @@ Describe '-WhatIf changes nothing' {
         $instanceAfter = Get-ChildItem "$Tracefs/instances/$Instance" -Recurse -File -Include enable, filter, set_event*, tracing_on, current_tracer, buffer_size_kb, trace_clock |
             ForEach-Object { "$($_.FullName)=$([IO.File]::ReadAllText($_.FullName))" }
         $instanceAfter | Should -Be $instanceBefore
+        (Get-TraceStatus -Instance $Instance).Entries | Should -Be 0 -Because 'nothing was written into the test instance''s buffer'
         Get-ChildItem $TestDrive | Should -BeNullOrEmpty
         $Session.State | Should -Be 'Running'
         (Get-TraceStatus -Instance $Session.InstanceName).Entries | Should -BeGreaterOrEqual $entries -Because 'the session''s buffer was not read (consumed)'

@@ -143,10 +143,10 @@ public class SymbolTests
     public void PrintFormatNamesTheSymbolFields()
     {
         var f = Fixtures.Event("ftrace", "ftrace_function");
-        Assert.Equal(new[] { ("ip", false), ("parent_ip", false) }, LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(f.PrintFormat));
+        Assert.Equal(new[] { ("ip", false), ("parent_ip", false) }, LinuxTrace.Engine.Formats.PrintFormat.Parse(f, 8).SymbolFields);
         var g = Fixtures.Event("ftrace", "ftrace_funcgraph_entry");
-        Assert.Equal(new[] { ("func", false) }, LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(g.PrintFormat));
-        Assert.Empty(LinuxTrace.Engine.Formats.PrintFormat.SymbolFields(Fixtures.Event("sched", "sched_sched_switch").PrintFormat));
+        Assert.Equal(new[] { ("func", false) }, LinuxTrace.Engine.Formats.PrintFormat.Parse(g, 8).SymbolFields);
+        Assert.Empty(LinuxTrace.Engine.Formats.PrintFormat.Parse(Fixtures.Event("sched", "sched_sched_switch"), 8).SymbolFields);
     }
 
     [Fact]

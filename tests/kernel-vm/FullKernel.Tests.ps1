@@ -33,6 +33,7 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
 
     It 'decodes function-tracer events of an instance, with symbols from kallsyms' -Tag 'needs:function' -Skip:(-not (Test-KernelFeature function)) {
         $name = New-TestInstanceName
+        $topBuffer = "$(Get-Content "$Tracefs/buffer_size_kb" -Raw)".Trim()
         New-TraceInstance $name | Out-Null
         try {
             $dir = "$Tracefs/instances/$name"
@@ -49,6 +50,9 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
         finally {
             Set-Content "$Tracefs/instances/$name/current_tracer" 'nop' -ErrorAction SilentlyContinue
             Remove-TraceInstance $name -Confirm:$false
+            # 6.1: a tracer in an instance marks every buffer expanded, and the top one, not yet allocated, then
+            # stays at its 7 KB placeholder: give it back the size it was waiting for
+            if ($topBuffer -match 'expanded: (\d+)' -and "$(Get-Content "$Tracefs/buffer_size_kb" -Raw)" -notmatch 'expanded') { Set-Content "$Tracefs/buffer_size_kb" $Matches[1] }
         }
     }
 
@@ -79,5 +83,8 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
         $ours.Count | Should -BeGreaterThan 0
         $ours.ip_symbol | Sort-Object -Unique | Should -BeIn @('vfs_read', 'vfs_write')
         Compare-WithTraceCmd $dat | Should -BeNullOrEmpty
+        $m = Compare-MessageWithTraceCmd $dat
+        $m.Compared | Should -Be $ours.Count
+        $m.Mismatches | Should -BeNullOrEmpty
     }
 }

@@ -1,49 +1,61 @@
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Symbols;
 
 namespace LinuxTrace.Engine.Events;
+
+/// <summary>
+/// What the events of one trace (a session or a file) share to decode themselves: command names, kernel symbols,
+/// trace_printk formats and system-call names. One reference per event instead of one per table.
+/// </summary>
+internal sealed class DecodeContext(CommandResolver commands, Lazy<SymbolTable>? symbols, SyscallTable? syscalls, Lazy<PrintkFormats>? printk)
+{
+    public CommandResolver Commands { get; } = commands;
+    public Lazy<SymbolTable>? Symbols { get; } = symbols;
+    public SyscallTable? Syscalls { get; } = syscalls;
+    public Lazy<PrintkFormats>? Printk { get; } = printk;
+}
 
 /// <summary>Turns raw records into <see cref="TraceEvent"/> / <see cref="TraceLostEvents"/> objects.</summary>
 public sealed class EventFactory
 {
     private readonly EventCatalog _catalog;
-    private readonly CommandResolver _commands;
     private readonly EventLayout?[] _layouts = new EventLayout?[65536];
+    private readonly DecodeContext _context;
 
-    private readonly Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
-
-    /// <param name="symbols">Kernel symbols for %ps fields, loaded on first use (kallsyms of the file, or /proc/kallsyms).</param>
-    private readonly LinuxTrace.Engine.Symbols.SyscallTable? _syscalls;
-
+    /// <param name="catalog">The event formats (live or of a file).</param>
+    /// <param name="commands">Command names of pids.</param>
+    /// <param name="symbols">Kernel symbols for %ps fields and messages, loaded on first use (kallsyms of the file, or /proc/kallsyms).</param>
     /// <param name="syscalls">System call names of the traced machine's architecture (null when unknown).</param>
-    public EventFactory(EventCatalog catalog, CommandResolver commands, Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? symbols = null,
-        LinuxTrace.Engine.Symbols.SyscallTable? syscalls = null)
+    /// <param name="printk">trace_printk format strings (printk_formats), loaded on first use.</param>
+    public EventFactory(EventCatalog catalog, CommandResolver commands, Lazy<SymbolTable>? symbols = null, SyscallTable? syscalls = null,
+        Lazy<PrintkFormats>? printk = null)
     {
         _catalog = catalog;
-        _commands = commands;
-        _symbols = symbols;
-        _syscalls = syscalls;
+        _context = new DecodeContext(commands, symbols, syscalls, printk);
     }
 
     /// <summary>Symbols of the running kernel, read from /proc/kallsyms when first needed.</summary>
-    public static Lazy<LinuxTrace.Engine.Symbols.SymbolTable> LiveSymbols { get; } = new(() =>
+    public static Lazy<SymbolTable> LiveSymbols { get; } = new(() =>
     {
-        try { return LinuxTrace.Engine.Symbols.SymbolTable.Parse(File.ReadAllText("/proc/kallsyms")); }
-        catch (IOException) { return LinuxTrace.Engine.Symbols.SymbolTable.Empty; }
-        catch (UnauthorizedAccessException) { return LinuxTrace.Engine.Symbols.SymbolTable.Empty; }
+        try { return SymbolTable.Parse(File.ReadAllText("/proc/kallsyms")); }
+        catch (IOException) { return SymbolTable.Empty; }
+        catch (UnauthorizedAccessException) { return SymbolTable.Empty; }
     });
 
-    public CommandResolver Commands => _commands;
+    public CommandResolver Commands => _context.Commands;
 
     public EventCatalog Catalog => _catalog;
 
-    /// <summary>A factory for the running kernel: its formats, kallsyms, system-call names, and the command names
-    /// of saved_cmdlines (then /proc).</summary>
+    /// <summary>A factory for the running kernel: its formats, kallsyms, printk formats, system-call names, and the
+    /// command names of saved_cmdlines (then /proc).</summary>
     public static EventFactory ForLive(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
     {
         var commands = new CommandResolver(useProc: true);
         if (LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "saved_cmdlines"), out var saved)) commands.Load(saved);
-        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, LinuxTrace.Engine.Symbols.SyscallTable.ForThisMachine());
+        var printk = new Lazy<PrintkFormats>(() =>
+            LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "printk_formats"), out var text) ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
+        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk);
     }
 
     public TraceRecord Create(in RecordRef r)
@@ -58,14 +70,12 @@ public sealed class EventFactory
         e._off = r.Offset;
         e._len = r.Length;
         e._layout = layout;
-        e._commands = _commands;
-        e._symbols = _symbols;
-        e._syscalls = _syscalls;
+        e._context = _context;
         return e;
     }
 
     /// <summary>The class events with this id are made as (null for an id the kernel/file does not know).</summary>
-    public Type? EventType(int id) => _catalog.GetById(id) is { } f ? EventLayout.For(f).Type : null;
+    public Type? EventType(int id) => _catalog.GetById(id) is { } f ? EventLayout.For(f, _catalog.LongSize).Type : null;
 
     private EventLayout Resolve(int id)
     {
@@ -79,6 +89,6 @@ public sealed class EventFactory
                 new FieldFormat { Name = "common_pid", CType = "int", Offset = 4, Size = 4, IsSigned = true, Kind = FieldKind.Scalar, ElementSize = 4, IsCommon = true },
             ],
         };
-        return EventLayout.For(format);
+        return EventLayout.For(format, _catalog.LongSize);
     }
 }

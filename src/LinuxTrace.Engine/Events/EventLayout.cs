@@ -24,8 +24,9 @@ internal sealed class EventLayout
     private static readonly HashSet<string> Reserved = new(
         typeof(TraceEvent).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
 
-    private EventLayout(EventFormat format)
+    private EventLayout(EventFormat format, int longSize)
     {
+        LongSize = longSize;
         Format = format;
         Fields = format.OwnFields.ToArray();
         PropertyNames = Fields.Select(f => Reserved.Contains(f.Name) ? f.Name + "_" : f.Name).ToArray();
@@ -43,7 +44,8 @@ internal sealed class EventLayout
         }
         CommPairs = pairs.ToArray();
         var symbols = new List<(int, bool, string)>();
-        foreach (var (field, withOffset) in PrintFormat.SymbolFields(format.PrintFormat))
+        Print = PrintFormat.Parse(format, longSize);
+        foreach (var (field, withOffset) in Print.SymbolFields)
         {
             int i = Array.FindIndex(Fields, f => f.Name == field && f.Kind == FieldKind.Scalar && f.Size is 4 or 8);
             string prop = field + "_symbol";
@@ -71,12 +73,19 @@ internal sealed class EventLayout
     public Type Type { get; }
     public Func<TraceEvent> Create { get; }
 
-    /// <summary>The layout of a format; formats with the same fields share one class.</summary>
-    public static EventLayout For(EventFormat format) => Cache.GetOrAdd(Signature(format), _ => new EventLayout(format));
+    /// <summary>The layout of a format; formats with the same fields and print fmt share one class.</summary>
+    public static EventLayout For(EventFormat format, int longSize) =>
+        Cache.GetOrAdd(Signature(format, longSize), _ => new EventLayout(format, longSize));
 
-    private static string Signature(EventFormat f)
+    /// <summary>The kernel's sizeof(long) for the records of this layout.</summary>
+    public int LongSize { get; }
+
+    /// <summary>The event's print fmt, parsed: renders Message.</summary>
+    public PrintFormat Print { get; }
+
+    private static string Signature(EventFormat f, int longSize)
     {
-        var sb = new StringBuilder(f.System).Append(':').Append(f.Name);
+        var sb = new StringBuilder(f.System).Append(':').Append(f.Name).Append('/').Append(longSize).Append('/').Append(f.PrintFormat);
         foreach (var x in f.Fields) sb.Append('|').Append(x.CType).Append(' ').Append(x.Name).Append('@').Append(x.Offset).Append('/').Append(x.Size).Append(x.IsSigned ? 's' : 'u');
         return sb.ToString();
     }

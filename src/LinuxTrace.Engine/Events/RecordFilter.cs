@@ -11,6 +11,8 @@ public sealed class RecordFilter
     private bool[]? _ids;
     private HashSet<int>? _pids;
     private bool[]? _cpus;
+    private OwnThreads? _own;
+    private bool[]? _ownExempt;
 
     public ulong StartNs { get; set; }
     public ulong EndNs { get; set; } = ulong.MaxValue;
@@ -18,7 +20,18 @@ public sealed class RecordFilter
     /// <summary>The pid field's offset in records (common_pid; 4 on every kernel LinuxTrace knows).</summary>
     public int PidOffset { get; set; } = 4;
 
-    public bool IsEmpty => _ids is null && _pids is null && _cpus is null && StartNs == 0 && EndNs == ulong.MaxValue;
+    public bool IsEmpty => _ids is null && _pids is null && _cpus is null && _own is null && StartNs == 0 && EndNs == ulong.MaxValue;
+
+    /// <summary>Leaves out records of this process's threads (LinuxTrace's own activity), except the records whose ids
+    /// are in <paramref name="exemptIds"/> (markers it writes on purpose); null stops that.</summary>
+    public void ExcludeThreads(OwnThreads? own, IEnumerable<int>? exemptIds = null)
+    {
+        _own = own;
+        _ownExempt = null;
+        if (own is null || exemptIds is null) return;
+        _ownExempt = new bool[65536];
+        foreach (int id in exemptIds) if (id is >= 0 and < 65536) _ownExempt[id] = true;
+    }
 
     public void AllowEventIds(IEnumerable<int> ids)
     {
@@ -49,11 +62,12 @@ public sealed class RecordFilter
             int id = r.EventId;
             if (id < 0 || !_ids[id]) return false;
         }
-        if (_pids is not null)
+        if (_pids is not null || _own is not null)
         {
             if (r.Length < PidOffset + 4) return false;
             int pid = BitConverter.ToInt32(r.Page, r.Offset + PidOffset);
-            if (!_pids.Contains(pid)) return false;
+            if (_pids is not null && !_pids.Contains(pid)) return false;
+            if (_own is not null && _own.Contains(pid) && (_ownExempt is null || !_ownExempt[r.EventId])) return false;
         }
         return true;
     }

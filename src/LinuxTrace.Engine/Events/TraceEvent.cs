@@ -35,9 +35,7 @@ public abstract class TraceEvent : TraceRecord
     internal int _off;
     internal int _len;
     internal EventLayout _layout = null!;
-    internal CommandResolver? _commands;
-    internal Lazy<LinuxTrace.Engine.Symbols.SymbolTable>? _symbols;
-    internal LinuxTrace.Engine.Symbols.SyscallTable? _syscalls;
+    internal DecodeContext? _context;
 
     protected TraceEvent() { }
 
@@ -60,7 +58,7 @@ public abstract class TraceEvent : TraceRecord
             {
                 if (ReadInteger(_layout.Fields[pidField]) == pid) return GetString(comm);
             }
-            return _commands?.Lookup(pid) ?? (pid == 0 ? "<idle>" : "<...>");
+            return _context?.Commands.Lookup(pid) ?? (pid == 0 ? "<idle>" : "<...>");
         }
     }
 
@@ -69,6 +67,12 @@ public abstract class TraceEvent : TraceRecord
 
     /// <summary>Preemption depth (low nibble of common_preempt_count).</summary>
     public int CommonPreemptCount => _layout.PreemptOffset >= 0 && _layout.PreemptOffset < _len ? _page[_off + _layout.PreemptOffset] & 0xf : 0;
+
+    /// <summary>
+    /// The event as the kernel's print format renders it, as the kernel's trace file and trace-cmd report -N show it
+    /// (sched_switch: "prev_comm=bash prev_pid=11528 prev_prio=120 prev_state=S ==> next_comm=..."). Rendered when read.
+    /// </summary>
+    public string Message => _layout.Print.Render(new PrintContext(GetRawData(), _layout.LongSize, _context?.Symbols?.Value, _context?.Printk?.Value));
 
     /// <summary>The event's own field names, in format order (as properties are named on this object).</summary>
     public IReadOnlyList<string> GetFieldNames() => _layout.PropertyNames;
@@ -119,7 +123,8 @@ public abstract class TraceEvent : TraceRecord
         }
     }
 
-    public override string ToString() => $"{TimeText} [{CpuNumber:D3}] {ProcessName}-{ProcessId} {EventSystem}:{EventName}: {FormatFields()}";
+    /// <summary>A line as trace-cmd report prints it: time, CPU, command-pid, event and message.</summary>
+    public override string ToString() => $"{TimeText} [{CpuNumber:D3}] {ProcessName}-{ProcessId} {EventSystem}:{EventName}: {Message}";
 
     internal object? GetBoxed(int i)
     {
@@ -176,7 +181,7 @@ public abstract class TraceEvent : TraceRecord
         var f = _layout.Fields[i];
         if (!Has(f) || f.Size != 8 && f.Size != 4) return null;
         ulong addr = f.Size == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Bytes(f.Offset, 8)) : BinaryPrimitives.ReadUInt32LittleEndian(Bytes(f.Offset, 4));
-        return _symbols?.Value.Lookup(addr, withOffset);
+        return _context?.Symbols?.Value.Lookup(addr, withOffset);
     }
 
     /// <summary>The name of the system call a raw_syscalls event's id field holds.</summary>
@@ -184,7 +189,7 @@ public abstract class TraceEvent : TraceRecord
     {
         var f = _layout.Fields[i];
         long nr = FieldDecoder.ReadInteger(GetRawData(), f);
-        return nr == long.MinValue ? null : _syscalls?.Name(nr);
+        return nr == long.MinValue ? null : _context?.Syscalls?.Name(nr);
     }
 
     protected string GetString(int i) => FieldDecoder.ReadString(GetRawData(), _layout.Fields[i]);

@@ -13,9 +13,10 @@ public static class FormatParser
         int id = -1;
         var fields = new List<FieldFormat>();
         string print = "";
-        foreach (var rawLine in text.Split('\n'))
+        var lines = text.Split('\n');
+        for (int n = 0; n < lines.Length; n++)
         {
-            string line = rawLine.Trim();
+            string line = lines[n].Trim();
             if (line.StartsWith("name:", StringComparison.Ordinal)) name = line[5..].Trim();
             else if (line.StartsWith("ID:", StringComparison.Ordinal))
             {
@@ -23,7 +24,12 @@ public static class FormatParser
                     throw new TraceDataException($"bad ID line '{line}' in the format of {system}:{name}", source);
             }
             else if (line.StartsWith("field:", StringComparison.Ordinal)) fields.Add(ParseField(line, longSize, system, name, source));
-            else if (line.StartsWith("print fmt:", StringComparison.Ordinal)) print = line[10..].Trim();
+            else if (line.StartsWith("print fmt:", StringComparison.Ordinal))
+            {
+                // the print fmt runs to the end of the file: a format string may hold a newline (ext4_fc_stats)
+                print = string.Join('\n', lines[n..])[(lines[n].IndexOf("print fmt:", StringComparison.Ordinal) + 10)..].Trim();
+                break;
+            }
         }
         if (name is null) throw new TraceDataException($"format of an event in system '{system}' has no 'name:' line", source);
         if (id < 0) throw new TraceDataException($"format of {system}:{name} has no 'ID:' line", source);

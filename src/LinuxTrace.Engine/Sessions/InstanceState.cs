@@ -11,7 +11,8 @@ internal sealed class InstanceState
     private readonly TraceInstance _instance;
     private readonly List<(EventName Event, bool WasEnabled, string? OldFilter)> _events = new();
     private IReadOnlyList<int>? _pids;
-    private bool? _eventFork;
+    private IReadOnlyList<int>? _noTracePids;
+    private readonly Dictionary<string, bool> _options = new(StringComparer.Ordinal);
     private string? _clock;
     private int? _bufferKB;
     private int? _bufferPercent;
@@ -23,7 +24,8 @@ internal sealed class InstanceState
         _events.Add((e, _instance.IsEventEnabled(e.System, e.Name), _instance.GetEventFilter(e.System, e.Name)));
 
     public void RememberPids() => _pids ??= _instance.EventPids;
-    public void RememberEventFork() => _eventFork ??= _instance.GetOption("event-fork");
+    public void RememberNoTracePids() => _noTracePids ??= _instance.NoTracePids;
+    public void RememberOption(string name) => _options.TryAdd(name, _instance.GetOption(name));
     public void RememberClock() => _clock ??= _instance.Clock;
     public void RememberBufferSize() => _bufferKB ??= _instance.BufferSizeKB;
     public void RememberBufferPercent() => _bufferPercent ??= _instance.BufferPercent;
@@ -43,7 +45,8 @@ internal sealed class InstanceState
             Try(() => _instance.SetEventFilter(e.System, e.Name, oldFilter));
         }
         if (_pids is not null) Try(() => _instance.SetEventPids(_pids));
-        if (_eventFork is { } f) Try(() => _instance.SetOption("event-fork", f));
+        if (_noTracePids is not null) Try(() => _instance.SetNoTracePids(_noTracePids));
+        foreach (var (name, wasOn) in _options) Try(() => _instance.SetOption(name, wasOn));
         if (_clock is not null) Try(() => _instance.Clock = _clock);
         if (_bufferKB is { } kb && kb > 0) Try(() => _instance.BufferSizeKB = kb);
         if (_bufferPercent is { } bp && bp >= 0) Try(() => _instance.BufferPercent = bp);

@@ -20,10 +20,14 @@ public sealed class LaunchedProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static LaunchedProcess StartSuspended(string command, IReadOnlyList<string> arguments)
+    /// <param name="command">A program: a path (relative to <paramref name="workingDirectory"/>) or a name searched in PATH.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="workingDirectory">Where it starts, and what a relative path is relative to (PowerShell's current location).</param>
+    public static LaunchedProcess StartSuspended(string command, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
-        string path = ResolveCommand(command);
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        workingDirectory ??= Environment.CurrentDirectory;
+        string path = ResolveCommand(command, workingDirectory);
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add("kill -STOP $$; exec \"$0\" \"$@\"");
         psi.ArgumentList.Add(path);
@@ -77,12 +81,12 @@ public sealed class LaunchedProcess : IDisposable
         catch (IOException) { return false; }
     }
 
-    /// <summary>The absolute path of a command, searched in PATH like a shell would.</summary>
-    public static string ResolveCommand(string command)
+    /// <summary>The absolute path of a command: a path relative to <paramref name="workingDirectory"/>, or a name searched in PATH like a shell would.</summary>
+    public static string ResolveCommand(string command, string workingDirectory)
     {
         if (command.Contains('/'))
         {
-            string full = Path.GetFullPath(command);
+            string full = Path.GetFullPath(command, workingDirectory);
             if (!File.Exists(full)) throw new TraceException(TraceErrorKind.NotFound, $"The program '{command}' does not exist.", full) { ErrorId = "CommandNotFound" };
             return full;
         }

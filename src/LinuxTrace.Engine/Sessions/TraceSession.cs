@@ -24,6 +24,9 @@ public enum TraceSessionState
 public sealed class TraceSession : IDisposable
 {
     private static readonly ConcurrentDictionary<int, TraceSession> Active = new();
+
+    /// <summary>ftrace records that mark a trace (trace_marker writes, trace_printk): they need no enabling.</summary>
+    private static readonly HashSet<string> Markers = new(StringComparer.Ordinal) { "print", "bprint", "bputs" };
     private static int _counter;
 
     private readonly LinuxTrace.Engine.Sessions.InstanceState? _restore;
@@ -109,7 +112,19 @@ public sealed class TraceSession : IDisposable
         fs.Capabilities.Require(TraceCapabilities.Events);
 
         // Resolve everything before touching the kernel, so a typo changes nothing.
-        var events = EventSelector.Resolve(fs.Top, options.Events);
+        var events = EventSelector.Resolve(fs.Top, options.Events, includeFtrace: true);
+        foreach (var e in events)
+        {
+            if (e.System == "ftrace" && !Markers.Contains(e.Name))
+                throw new TraceException(TraceErrorKind.InvalidArgument,
+                    $"{e} records are written by a tracer, not enabled as an event; the markers ftrace:print, ftrace:bprint and ftrace:bputs can be traced.")
+                    { ErrorId = "NotAnEvent" };
+        }
+        foreach (int pid in options.ProcessIds)
+        {
+            if (!Directory.Exists($"/proc/{pid}"))
+                throw new TraceException(TraceErrorKind.NotFound, $"There is no process {pid}: nothing could be traced for it.", $"/proc/{pid}") { ErrorId = "ProcessNotFound" };
+        }
         RemoveStaleInstances(fs);
         int id = Interlocked.Increment(ref _counter);
         bool owns;
@@ -175,11 +190,23 @@ public sealed class TraceSession : IDisposable
         }
         if (o.FollowChildren)
         {
-            _restore?.RememberEventFork();
+            _restore?.RememberOption("event-fork");
             inst.SetOption("event-fork", true);
         }
+        LiveFilter.AllowEvents(Catalog, events);
+        if (o.ProcessIds.Count == 0 && !o.IncludeSelf) ExcludeSelf(events);
         foreach (var e in events)
         {
+            if (e.System == "ftrace")
+            {
+                // markers written to the top-level trace_marker reach this instance too (copy_trace_marker, 6.17+)
+                if (e.Name == "print" && !inst.IsTop && inst.HasOption("copy_trace_marker"))
+                {
+                    _restore?.RememberOption("copy_trace_marker");
+                    inst.SetOption("copy_trace_marker", true);
+                }
+                continue;
+            }
             _restore?.RememberEvent(e);
             if (!string.IsNullOrWhiteSpace(o.Filter))
             {
@@ -244,12 +271,64 @@ public sealed class TraceSession : IDisposable
     /// <summary>Turns recording on (after a program to trace was set up).</summary>
     public void Resume() => Instance.TracingOn = true;
 
-    /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid).</summary>
+    /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid); LinuxTrace's own threads are then out anyway.</summary>
     public void SetProcessIds(IReadOnlyList<int> pids)
     {
         _restore?.RememberPids();
         Instance.SetEventPids(pids);
         ProcessIds = pids;
+        if (_own is not null)
+        {
+            _own = null;
+            LiveFilter.ExcludeThreads(null);
+            if (Instance.HasNoTracePids) Instance.SetNoTracePids(_ownKernelFiltered = Array.Empty<int>());
+        }
+    }
+
+    // ---- leaving LinuxTrace's own process out ---------------------------------------------------
+
+    private OwnThreads? _own;
+    private IReadOnlyList<int> _ownKernelFiltered = Array.Empty<int>();
+    private long _ownRefreshed;
+
+    /// <summary>Records the events that reach the consumer must pass: the selected events, and not LinuxTrace's own threads.</summary>
+    internal RecordFilter LiveFilter { get; } = new();
+
+    /// <summary>True when this process's threads are left out of the trace.</summary>
+    public bool ExcludesSelf => _own is not null;
+
+    private void ExcludeSelf(IEnumerable<EventName> events)
+    {
+        _own = new OwnThreads();
+        // markers are written on purpose, by Write-TraceMarker in this process too: they stay
+        var markers = events.Where(e => e.System == "ftrace" && Markers.Contains(e.Name)).Select(e => Catalog.GetByName(e.System, e.Name)?.Id ?? -1);
+        LiveFilter.ExcludeThreads(_own, markers);
+        if (Instance.HasNoTracePids)
+        {
+            _restore?.RememberNoTracePids();
+            RefreshOwnThreads(force: true);
+        }
+    }
+
+    /// <summary>Puts threads this process started since into set_event_notrace_pid (at most twice a second), so that
+    /// the kernel does not spend ring-buffer space on them; the engine leaves out what slips through meanwhile.</summary>
+    private void RefreshOwnThreads(bool force = false)
+    {
+        if (_own is null || !Instance.HasNoTracePids) return;
+        long now = Environment.TickCount64;
+        if (!force && now - _ownRefreshed < 500) return;
+        _ownRefreshed = now;
+        var current = OwnThreads.Current();
+        if (current.SequenceEqual(_ownKernelFiltered)) return;
+        try
+        {
+            Instance.SetNoTracePids(current);
+            _ownKernelFiltered = current;
+        }
+        catch (TraceException) when (!force)
+        {
+            // a thread exited between listing and writing (ESRCH): the next refresh catches up
+        }
     }
 
     // ---- live streaming -------------------------------------------------------------------------
@@ -282,10 +361,12 @@ public sealed class TraceSession : IDisposable
     public IEnumerable<List<TraceRecord>> ReadLive(RecordFilter? filter, Func<bool> shouldEnd, CancellationToken token)
     {
         if (_queue is null || _cursors is null) throw new InvalidOperationException("StartDraining was not called.");
+        filter ??= LiveFilter;
         while (true)
         {
             bool ending = shouldEnd();
-            if (ending) StopRecording(drain: true);
+            if (ending) { NoteEndState(); StopRecording(drain: true); }
+            else RefreshOwnThreads();
             foreach (var d in _drainers)
                 if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
 
@@ -342,7 +423,8 @@ public sealed class TraceSession : IDisposable
     public IEnumerable<TraceRecord> ReadBuffer(RecordFilter? filter = null)
     {
         RefreshCommands(force: true);
-        foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss, Losses))
+        RefreshOwnThreads();
+        foreach (var r in ReadInstanceBuffer(Instance, Factory, filter, CountLoss, Losses, LiveFilter))
         {
             if (r is TraceEvent) Interlocked.Increment(ref _events);
             yield return r;
@@ -354,7 +436,8 @@ public sealed class TraceSession : IDisposable
         ReadInstanceBuffer(instance, EventFactory.ForLive(instance.Tracefs), filter);
 
     /// <summary>Reads (consuming) an instance's ring buffers: every CPU non-blocking until empty, merged by time.</summary>
-    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null, LossAccount? losses = null)
+    public static IEnumerable<TraceRecord> ReadInstanceBuffer(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null,
+        LossAccount? losses = null, RecordFilter? sessionFilter = null)
     {
         var header = EventCatalog.ForTracefs(instance.Tracefs).HeaderPage;
         var sources = OpenConsuming(instance);
@@ -366,6 +449,7 @@ public sealed class TraceSession : IDisposable
             {
                 ref var r = ref merger.Current;
                 if (r.IsLost) onLoss?.Invoke(r.Lost);
+                if (sessionFilter is not null && !sessionFilter.Accept(r)) continue;
                 if (filter is not null && !filter.Accept(r)) continue;
                 yield return factory.Create(r);
             }
@@ -413,16 +497,22 @@ public sealed class TraceSession : IDisposable
         {
             token.WaitHandle.WaitOne(100);
             progress?.Invoke(sink.Pages);
+            RefreshOwnThreads();
         }
+        NoteEndState();
         StopRecording(drain: true);
         foreach (var d in _drainers)
             if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
         var stats = Instance.GetCpuStats();
+        RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);
         var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(Instance, Events, stats);
         sink.Complete(meta, version, compression);
         return Stop();
     }
+
+    /// <summary>Events written to the file by <see cref="RecordToFile"/> (the kernel's count of events read from its buffers).</summary>
+    public long RecordedEvents { get; private set; }
 
     /// <summary>Writes what the instance's buffers hold now (consuming it) to a trace.dat file.</summary>
     public void ExportBuffer(string outFile, int version, string compression)
@@ -438,6 +528,45 @@ public sealed class TraceSession : IDisposable
         {
             foreach (var x in sources) x.Pages.Dispose();
         }
+    }
+
+    // ---- why a trace came back empty ------------------------------------------------------------
+
+    private bool? _tracingOnAtEnd;
+    private IReadOnlyList<string>? _eventsEnabledAtEnd;
+
+    /// <summary>What the instance looked like when the trace ended, before LinuxTrace switched it off.</summary>
+    private void NoteEndState()
+    {
+        if (_tracingOnAtEnd is not null) return;
+        try { _tracingOnAtEnd = Instance.TracingOn; } catch (TraceException) { }
+        try { _eventsEnabledAtEnd = Instance.EnabledEvents; } catch (TraceException) { }
+    }
+
+    /// <summary>
+    /// For a trace that ended with no events: the causes that apply, each with what to try. Empty when none is
+    /// known. Call after the trace ended (the per-CPU statistics are read from <paramref name="stats"/>).
+    /// </summary>
+    public IReadOnlyList<string> ExplainEmpty(IReadOnlyList<CpuBufferStats>? stats = null)
+    {
+        var reasons = new List<string>();
+        var gone = ProcessIds.Where(p => !Directory.Exists($"/proc/{p}")).ToArray();
+        if (ProcessIds.Count > 0 && gone.Length == ProcessIds.Count)
+            reasons.Add($"the traced process{(gone.Length > 1 ? "es" : "")} {string.Join(", ", gone)} no longer exist{(gone.Length > 1 ? "" : "s")}: it may have done nothing that fires {string.Join(", ", Events)} before it exited");
+        else if (ProcessIds.Count > 0)
+            reasons.Add($"only pid{(ProcessIds.Count > 1 ? "s" : "")} {string.Join(", ", ProcessIds)} {(ProcessIds.Count > 1 ? "are" : "is")} traced, and {(ProcessIds.Count > 1 ? "they" : "it")} fired none of {string.Join(", ", Events)}; -FollowChildren adds the processes {(ProcessIds.Count > 1 ? "they start" : "it starts")}");
+        if (!string.IsNullOrWhiteSpace(Filter))
+            reasons.Add($"the kernel filter '{Filter}' may match no event: try the trace without -Filter");
+        if (_tracingOnAtEnd == false)
+            reasons.Add($"tracing was switched off in instance '{InstanceName}' by someone else while the trace ran (tracing_on is 0)");
+        if (_eventsEnabledAtEnd is { } enabled)
+        {
+            var off = Events.Where(e => e.System != "ftrace" && !enabled.Contains(e.ToString())).ToArray();
+            if (off.Length > 0) reasons.Add($"{string.Join(", ", off)} {(off.Length > 1 ? "were" : "was")} disabled by someone else while the trace ran");
+        }
+        if (stats is { Count: > 0 } && stats.All(s => s.Entries == 0 && s.ReadEvents == 0 && s.Lost == 0))
+            reasons.Add($"no CPU's ring buffer received an event: nothing fired {string.Join(", ", Events)} during the trace{(ExcludesSelf ? " (LinuxTrace's own process is left out; -IncludeSelf keeps it)" : "")}");
+        return reasons;
     }
 
     // ---- ending ---------------------------------------------------------------------------------

@@ -27,4 +27,7 @@ public sealed class TraceSessionOptions
 
     /// <summary>Reader wake-up watermark for the private instance; null keeps the kernel's default.</summary>
     public int? BufferPercent { get; init; }
+
+    /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
+    public bool IncludeSelf { get; init; }
 }

@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace LinuxTrace.Engine.Symbols;
 
+/// <summary>A kernel symbol and where it starts.</summary>
+public readonly record struct KernelSymbol(string Name, ulong Address);
+
 /// <summary>Kernel symbols (kallsyms: "address type name [module]") for turning addresses into function names.</summary>
 public sealed class SymbolTable
 {
@@ -38,13 +41,35 @@ public sealed class SymbolTable
     /// <summary>The symbol containing <paramref name="address"/> ("name", or "name+0xoff" with <paramref name="withOffset"/>); null when unknown.</summary>
     public string? Lookup(ulong address, bool withOffset = false)
     {
+        if (Find(address) is not { } s) return null;
+        ulong off = address - s.Address;
+        return withOffset && off != 0 ? $"{s.Name}+0x{off:x}" : s.Name;
+    }
+
+    /// <summary>The symbol whose range holds <paramref name="address"/>, with its start address; null when unknown.</summary>
+    public KernelSymbol? Find(ulong address)
+    {
         if (_addresses.Length == 0 || address < _addresses[0]) return null;
         int i = Array.BinarySearch(_addresses, address);
         if (i < 0) i = ~i - 1;
         // several names at one address: the last sorted one wins; prefer the first (kallsyms order) for stability
         while (i > 0 && _addresses[i - 1] == _addresses[i]) i--;
-        ulong off = address - _addresses[i];
-        if (off > 1 << 24) return null; // far past the last symbol: not a kernel text address
-        return withOffset && off != 0 ? $"{_names[i]}+0x{off:x}" : _names[i];
+        if (address - _addresses[i] > 1 << 24) return null; // far past the last symbol: not a kernel text address
+        return new KernelSymbol(_names[i], _addresses[i]);
+    }
+
+    private Dictionary<string, ulong>? _byName;
+
+    /// <summary>The address of a symbol by name (the first one kallsyms lists), or null.</summary>
+    public ulong? AddressOf(string name)
+    {
+        var map = _byName;
+        if (map is null)
+        {
+            map = new Dictionary<string, ulong>(StringComparer.Ordinal);
+            for (int i = 0; i < _names.Length; i++) map.TryAdd(_names[i], _addresses[i]);
+            _byName = map;
+        }
+        return map.TryGetValue(name, out ulong a) ? a : null;
     }
 }

@@ -28,9 +28,10 @@ public sealed class TraceFileReader : IDisposable
                 var commands = new CommandResolver(useProc: false);
                 commands.Load(f.SavedCmdlines);
                 _catalogs.Add(catalog);
-                string kallsyms = f.Kallsyms;
+                string kallsyms = f.Kallsyms, printk = f.PrintkFormats;
                 _factories.Add(new EventFactory(catalog, commands, new Lazy<Symbols.SymbolTable>(() => Symbols.SymbolTable.Parse(kallsyms)),
-                    Symbols.SyscallTable.For(Symbols.SyscallTable.ArchitectureOf(f.Uname)) ?? (f.Uname is null ? Symbols.SyscallTable.ForThisMachine() : null)));
+                    Symbols.SyscallTable.For(Symbols.SyscallTable.ArchitectureOf(f.Uname)) ?? (f.Uname is null ? Symbols.SyscallTable.ForThisMachine() : null),
+                    new Lazy<Formats.PrintkFormats>(() => Formats.PrintkFormats.Parse(printk))));
             }
         }
         catch

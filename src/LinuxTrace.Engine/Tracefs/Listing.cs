@@ -45,8 +45,9 @@ public sealed class TraceEventField
 /// <summary>An event the kernel can record: its format and whether it is enabled.</summary>
 public sealed class TraceEventType
 {
-    internal TraceEventType(EventFormat f, bool? enabled, string instance)
+    internal TraceEventType(EventFormat f, bool? enabled, string instance, int longSize)
     {
+        MessageProblem = LinuxTrace.Engine.Formats.PrintFormat.Parse(f, longSize).Problem;
         System = f.System;
         Name = f.Name;
         Id = f.Id;
@@ -64,6 +65,10 @@ public sealed class TraceEventType
     public string Instance { get; }
     public TraceEventField[] Fields { get; }
     public string PrintFormat { get; }
+
+    /// <summary>Why LinuxTrace cannot render this event's print format as a Message (its events then show their
+    /// fields as field=value); null when it can.</summary>
+    public string? MessageProblem { get; }
 
     public string FullName => System + ":" + Name;
 
@@ -135,7 +140,7 @@ public static class TraceListing
             if (!match(e)) continue;
             var f = catalog.GetByName(e.System, e.Name);
             if (f is null) continue;
-            yield return new TraceEventType(f, enabled.Contains(e.ToString()), inst.DisplayName);
+            yield return new TraceEventType(f, enabled.Contains(e.ToString()), inst.DisplayName, catalog.LongSize);
         }
     }
 

@@ -159,6 +159,9 @@ public sealed class TraceInstance
 
     private bool OptionFileExists(string name) => File.Exists(System.IO.Path.Combine(Path, "options", name));
 
+    /// <summary>True when this kernel has the option in this instance (options/&lt;name&gt;).</summary>
+    public bool HasOption(string name) => !name.Contains('/') && OptionFileExists(name);
+
     public bool GetOption(string name)
     {
         string file = FilePath(System.IO.Path.Combine("options", name));
@@ -243,6 +246,23 @@ public sealed class TraceInstance
         if (list.Length == 0) { WriteFile("set_event_pid", ""); return; }
         WriteFile("set_event_pid", string.Join(' ', list.Select(p => p.ToString(CultureInfo.InvariantCulture))));
     }
+
+    /// <summary>True when the kernel can leave pids out of event tracing (set_event_notrace_pid, 5.8+).</summary>
+    public bool HasNoTracePids => HasFile("set_event_notrace_pid");
+
+    /// <summary>Pids whose events are not recorded (set_event_notrace_pid).</summary>
+    public IReadOnlyList<int> NoTracePids =>
+        ReadFile("set_event_notrace_pid").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>Replaces set_event_notrace_pid with <paramref name="pids"/> (empty clears it).</summary>
+    public void SetNoTracePids(IEnumerable<int> pids) =>
+        WriteFile("set_event_notrace_pid", string.Join(' ', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+
+    // ---- markers ----------------------------------------------------------------------------------
+
+    /// <summary>Writes a marker (an ftrace:print record) into this instance's buffer through its trace_marker.</summary>
+    public void WriteMarker(string text) => WriteFile("trace_marker", text, append: true);
 
     // ---- per-CPU ring buffers --------------------------------------------------------------------
 

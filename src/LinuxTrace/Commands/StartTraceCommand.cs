@@ -81,6 +81,10 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     public SwitchParameter AsSession { get; set; }
 
+    /// <summary>Also record this PowerShell process's own threads (left out by default).</summary>
+    [Parameter]
+    public SwitchParameter IncludeSelf { get; set; }
+
     protected override void ProcessRecord()
     {
         var fs = Tracefs;
@@ -90,7 +94,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         var options = new TraceSessionOptions
         {
             Events = Event, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
-            Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name,
+            Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name, IncludeSelf = IncludeSelf,
         };
         var session = Terminating(() => TraceSession.Start(options, fs), "StartTraceFailed", target);
         foreach (var stale in TraceSession.LastRemovedStale)
@@ -101,7 +105,10 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         {
             if (Command is not null)
             {
-                program = Terminating(() => LaunchedProcess.StartSuspended(Command, ArgumentList), "StartCommandFailed", Command);
+                // a path is PowerShell's (~, relative to the current location); the program starts in that location
+                string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+                string command = Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command;
+                program = Terminating(() => LaunchedProcess.StartSuspended(command, ArgumentList, location), "StartCommandFailed", Command);
                 Terminating(() => session.SetProcessIds([program.ProcessId, .. ProcessId ?? []]), "SetPidFailed", Command);
             }
             if (AsSession)
@@ -122,6 +129,13 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
                 program?.Dispose();
                 var summary = session.Stop();
                 foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
+                if (_emptyTrace && !Stopping)
+                {
+                    var reasons = session.ExplainEmpty(summary.CpuStats);
+                    WriteWarning(reasons.Count == 0
+                        ? "The trace recorded no events."
+                        : "The trace recorded no events. " + string.Join(" ", reasons.Select(r => "Perhaps " + r + ".")));
+                }
                 if (summary.KernelLost > 0 || summary.LossReports > 0)
                     WriteWarning($"{summary.KernelLost} events were lost to ring-buffer overrun ({summary.LossReports} loss reports in the stream). A bigger -BufferSizeKB or fewer events helps.");
             }
@@ -135,6 +149,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         return () => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
     }
 
+    private bool _emptyTrace;
+
     private void Record(TraceSession session, LaunchedProcess? program)
     {
         string path = GetUnresolvedProviderPathFromPSPath(OutFile!);
@@ -144,6 +160,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         Terminating(() => session.RecordToFile(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, shouldEnd, PipelineStopToken,
             pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}"), () => program?.Resume()), "RecordFailed", path);
         progress.Complete();
+        _emptyTrace = session.RecordedEvents == 0;
         if (PassThru) WriteObject(new FileInfo(path));
     }
 
@@ -156,13 +173,14 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         var shouldEnd = EndCondition(program, clock);
 
         var progress = new ProgressTimer(this, 1, $"Tracing {string.Join(", ", Event)}", showWhenLast: false);
-        long count = 0;
+        long count = 0, events = 0;
         try
         {
             foreach (var batch in session.ReadLive(null, shouldEnd, PipelineStopToken))
             {
                 WriteObject(batch, enumerateCollection: true);
                 count += batch.Count;
+                foreach (var r in batch) if (r is TraceEvent) events++;
                 progress.Update(() => $"{count:N0} events, {count / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0}/s, {session.LostEventCount:N0} lost");
             }
         }
@@ -174,5 +192,6 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         {
             progress.Complete();
         }
+        _emptyTrace = events == 0;
     }
 }
