@@ -101,6 +101,7 @@ $sw = [Diagnostics.Stopwatch]::StartNew(); & bash -c "trace-cmd report -i '$file
 $sw = [Diagnostics.Stopwatch]::StartNew(); $lines = [long](& bash -c "trace-cmd report -i '$fileDat' 2>/dev/null | wc -l"); $tcWc = $sw.Elapsed.TotalSeconds
 $fields = Invoke-BenchApp @('fields', '--path', $fileDat, '--repeat', '5')
 $objects = Invoke-BenchApp @('file', '--path', $fileDat, '--repeat', '5')
+$messages = Invoke-BenchApp @('messages', '--path', $fileDat, '--repeat', '5')
 $sw = [Diagnostics.Stopwatch]::StartNew(); $pc = (Get-TraceEvent -LiteralPath $fileDat | Measure-Object).Count; $pipe = $sw.Elapsed.TotalSeconds
 
 # ---- 4. memory on a file larger than 1 GiB -----------------------------------------------------------
@@ -131,6 +132,7 @@ $report = [ordered]@{
         events = $n; traceCmdReportSeconds = $tcReport; traceCmdReportEventsPerSecond = $n / $tcReport
         traceCmdReportWcSeconds = $tcWc; traceCmdReportWcLines = $lines
         engineFieldsEventsPerSecond = $fields.eventsPerSecond; engineObjectsEventsPerSecond = $objects.eventsPerSecond
+        engineMessagesEventsPerSecond = $messages.eventsPerSecond
         pwshPipelineEvents = $pc; pwshPipelineSeconds = $pipe; pwshPipelineEventsPerSecond = $pc / $pipe
     }
     bigFile = $big
@@ -162,6 +164,7 @@ $f = $report.file
 [void]$md.AppendLine(('| trace-cmd report \| wc -l | {0:N0} | {1:N2}x |' -f ($n / $tcWc), ($tcReport / $tcWc)))
 [void]$md.AppendLine(('| engine: every event and field decoded (no objects) | {0:N0} | {1:N1}x |' -f $f.engineFieldsEventsPerSecond, ($f.engineFieldsEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| engine: event objects, every property read | {0:N0} | {1:N1}x |' -f $f.engineObjectsEventsPerSecond, ($f.engineObjectsEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
+[void]$md.AppendLine(('| engine: Message of every event (print fmt rendered) | {0:N0} | {1:N1}x |' -f $f.engineMessagesEventsPerSecond, ($f.engineMessagesEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| Get-TraceEvent -Path \| Measure-Object | {0:N0} | {1:N2}x |' -f $f.pwshPipelineEventsPerSecond, ($f.pwshPipelineEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 if ($big) {
     [void]$md.AppendLine('')

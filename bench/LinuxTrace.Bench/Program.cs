@@ -18,6 +18,7 @@ switch (args.FirstOrDefault())
     case "decode": Decode(opts); break;
     case "file": FileRead(opts); break;
     case "fields": FieldsRead(opts); break;
+    case "messages": MessagesRead(opts); break;
     case "synth": Synth(opts); break;
     default:
         Console.Error.WriteLine("usage: live --seconds S --event E[,E] [--command \"prog args\"] [--save pages.bin] | decode --pages pages.bin [--repeat N]");
@@ -62,6 +63,30 @@ static void FileRead(Dictionary<string, string> o)
     {
         mode = "file", events = n, seconds, eventsPerSecond = best, cpuSeconds, peakRssMB = PeakRssMB(),
     }));
+}
+
+// Every event of a file as text: the Message (the kernel's print format rendered), as trace-cmd report prints it.
+static void MessagesRead(Dictionary<string, string> o)
+{
+    int repeat = int.Parse(o.GetValueOrDefault("repeat", "1"), CultureInfo.InvariantCulture);
+    double best = 0, seconds = 0;
+    long n = 0, chars = 0;
+    for (int rep = 0; rep < repeat; rep++)
+    {
+        var sw = Stopwatch.StartNew();
+        n = 0;
+        chars = 0;
+        using (var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]))
+        {
+            foreach (var r in reader.Read(null, null))
+            {
+                if (r is TraceEvent e) chars += e.Message.Length;
+                n++;
+            }
+        }
+        if (n / sw.Elapsed.TotalSeconds > best) { best = n / sw.Elapsed.TotalSeconds; seconds = sw.Elapsed.TotalSeconds; }
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new { mode = "messages", events = n, chars, seconds, eventsPerSecond = best }));
 }
 
 // The engine alone: every record of a file, every field decoded to its value, no objects.
