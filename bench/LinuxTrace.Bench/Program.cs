@@ -154,7 +154,7 @@ static void Synth(Dictionary<string, string> o)
             yield return (copy, len);
         }
     }
-    var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(fs.Top, [new EventName("raw_syscalls", "sys_enter"), new EventName("raw_syscalls", "sys_exit"), new EventName("sched", "sched_switch")]);
+    var meta = LinuxTrace.Engine.TraceDat.TraceDatMetadata.FromTracefs(fs.Top, [new EventName("raw_syscalls", "sys_enter"), new EventName("raw_syscalls", "sys_exit"), new EventName("sched", "sched_switch")], EventFactory.ForLive(fs).Commands);
     var data = Enumerable.Range(0, cpus).Select(c => new LinuxTrace.Engine.TraceDat.TraceDatCpuData(c, new EnumPages(Repeat(c)))).ToArray();
     LinuxTrace.Engine.TraceDat.TraceDatWriter.Write(o["out"], meta, data);
     Console.WriteLine(JsonSerializer.Serialize(new { mode = "synth", bytes = new FileInfo(o["out"]).Length }));
@@ -179,29 +179,23 @@ static void Live(Dictionary<string, string> o)
     var events = o["event"].Split(',');
     double seconds = double.Parse(o.GetValueOrDefault("seconds", "5"), CultureInfo.InvariantCulture);
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-    var session = TraceSession.Start(new TraceSessionOptions { Events = events });
-    LaunchedProcess? program = null;
+    string? command = o.GetValueOrDefault("command");
+    var parts = command?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+    var session = TraceSession.Start(new TraceSessionOptions
+    {
+        Events = events, Command = parts.FirstOrDefault(), ArgumentList = parts.Skip(1).ToArray(),
+        Duration = TimeSpan.FromSeconds(seconds), BufferSizeKB = o.TryGetValue("buffer-kb", out var kb) ? int.Parse(kb, CultureInfo.InvariantCulture) : null,
+        DrainerPriority = o.GetValueOrDefault("priority") == "realtime" ? DrainerPriority.RealTime : DrainerPriority.High,
+    });
     string? save = o.GetValueOrDefault("save");
     var saved = save is null ? null : new List<(int Cpu, byte[] Page, int Length)>();
     long records = 0, lost = 0, lossReports = 0;
     try
     {
-        if (o.TryGetValue("command", out var cmd))
-        {
-            var parts = cmd.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            program = LaunchedProcess.StartSuspended(parts[0], parts[1..]);
-        }
-        var sink = new CountingSink(saved);
-        session.StartDraining(sink);
-        session.Resume();
-        program?.Resume();
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds && !(program?.HasExited ?? false)) Thread.Sleep(20);
-        program?.WaitForExit(10000);
+        session.DrainTo(new CountingSink(saved), CancellationToken.None);
     }
     finally
     {
-        program?.Dispose();
         var summary = session.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         // count what was drained, by decoding it now (off the drain path)

@@ -18,7 +18,7 @@ public class SessionTests
         Kernel.Require("instances");
         using var s = TraceSession.Start(new Engine.Sessions.TraceSessionOptions { Events = ["sched:sched_switch"] });
         Assert.Contains(s.Instance.Name, OurInstances());
-        s.Resume();
+        s.StartRecording();
         var events = new List<TraceEvent>();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (events.Count < 10 && DateTime.UtcNow < deadline)

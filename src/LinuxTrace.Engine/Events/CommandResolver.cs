@@ -26,7 +26,20 @@ public sealed class CommandResolver
         }
     }
 
-    public void Learn(int pid, string comm) => _map[pid] = comm;
+    /// <summary>Adds the kernel's saved_cmdlines now (the one place LinuxTrace reads that file).</summary>
+    public void Refresh(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
+    {
+        if (LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "saved_cmdlines"), out var text)) Load(text);
+    }
+
+    /// <summary>Every pid and command known, as saved_cmdlines lines ("pid comm"), for a trace.dat file: more than the
+    /// kernel's table holds at the end, since commands seen during the trace are kept.</summary>
+    public string ToSavedCmdlines()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (pid, comm) in _map.OrderBy(kv => kv.Key)) sb.Append(pid.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(comm).Append('\n');
+        return sb.ToString();
+    }
 
     public IReadOnlyDictionary<int, string> Known => _map;
 

@@ -52,7 +52,7 @@ public sealed class EventFactory
     public static EventFactory ForLive(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
     {
         var commands = new CommandResolver(useProc: true);
-        if (LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "saved_cmdlines"), out var saved)) commands.Load(saved);
+        commands.Refresh(fs);
         var printk = new Lazy<PrintkFormats>(() =>
             LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "printk_formats"), out var text) ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
         return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk);
@@ -60,7 +60,9 @@ public sealed class EventFactory
 
     public TraceRecord Create(in RecordRef r)
     {
-        if (r.IsLost) return new TraceLostEvents(r.Cpu, r.Timestamp, r.Lost, r.LostSince == 0 ? null : r.LostSince, "ring buffer overrun");
+        if (r.IsLost)
+            return new TraceLostEvents(r.Cpu, r.Timestamp, r.Lost, r.LostSince == 0 ? null : r.LostSince,
+                r.DroppedByReader ? TraceLostEvents.ReaderQueueFull : TraceLostEvents.RingBufferOverrun);
         int id = r.EventId;
         var layout = id >= 0 ? _layouts[id] ??= Resolve(id) : Resolve(-1);
         var e = layout.Create();

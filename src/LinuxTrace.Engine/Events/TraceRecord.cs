@@ -43,8 +43,18 @@ public sealed class TraceLostEvents : TraceRecord
     /// <summary>Start of the time range of the loss.</summary>
     public TimeSpan? Since => SinceNs is { } s ? new TimeSpan((long)(s / 100)) : null;
 
-    /// <summary>Why: "ring buffer overrun" (the kernel) or "reader queue full" (LinuxTrace).</summary>
+    /// <summary>Why: "ring buffer overrun" (the kernel lost them) or "dropped by LinuxTrace: reader queue full"
+    /// (the pipeline was slower than the kernel and LinuxTrace's queue reached its memory limit).</summary>
     public string Reason { get; }
+
+    /// <summary>The kernel's ring buffer overwrote or dropped the events before they were read.</summary>
+    public const string RingBufferOverrun = "ring buffer overrun";
+
+    /// <summary>LinuxTrace read the events but dropped them: its queue to a slower pipeline reached its memory limit.</summary>
+    public const string ReaderQueueFull = "dropped by LinuxTrace: reader queue full";
+
+    /// <summary>True when LinuxTrace, not the kernel, dropped them.</summary>
+    public bool DroppedByLinuxTrace => Reason == ReaderQueueFull;
 
     public override string ToString() =>
         $"CPU {CpuNumber}: {(Count is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} events lost ({Reason})";

@@ -15,13 +15,19 @@ public sealed class EventCatalog
     private readonly object _scanGate = new();
     private Dictionary<int, (string System, string Name)>? _idIndex;
 
-    private EventCatalog(HeaderPage header, string? eventsDir)
+    private EventCatalog(HeaderPage header, string? eventsDir, string headerPageText = "", string headerEventText = "")
     {
         HeaderPage = header;
         _eventsDir = eventsDir;
+        HeaderPageText = headerPageText;
+        HeaderEventText = headerEventText;
     }
 
     public HeaderPage HeaderPage { get; }
+
+    /// <summary>events/header_page and events/header_event as the kernel gave them (the one place they are read).</summary>
+    public string HeaderPageText { get; }
+    public string HeaderEventText { get; }
 
     /// <summary>The kernel's sizeof(long).</summary>
     public int LongSize => HeaderPage.LongSize;
@@ -32,9 +38,10 @@ public sealed class EventCatalog
     public static EventCatalog ForTracefs(TraceFileSystem fs) => LiveCatalogs.GetOrAdd(fs.Root, root =>
     {
         string events = Path.Combine(root, "events");
-        var header = HeaderPage.Parse(TracefsFile.Read(Path.Combine(events, "header_page")), Path.Combine(events, "header_page"));
-        HeaderPage.ValidateHeaderEvent(TracefsFile.Read(Path.Combine(events, "header_event")), Path.Combine(events, "header_event"));
-        return new EventCatalog(header, events);
+        string pageText = TracefsFile.Read(Path.Combine(events, "header_page")), eventText = TracefsFile.Read(Path.Combine(events, "header_event"));
+        var header = HeaderPage.Parse(pageText, Path.Combine(events, "header_page"));
+        HeaderPage.ValidateHeaderEvent(eventText, Path.Combine(events, "header_event"));
+        return new EventCatalog(header, events, pageText, eventText);
     });
 
     /// <summary>A catalog over formats given up front (a trace.dat file).</summary>
@@ -76,14 +83,6 @@ public sealed class EventCatalog
         f = FormatParser.ParseEvent(system, TracefsFile.Read(path), LongSize, path);
         Add(f);
         return f;
-    }
-
-    /// <summary>The raw text of an event's format file (live tracefs only).</summary>
-    public string? ReadFormatText(string system, string name)
-    {
-        if (_eventsDir is null) return null;
-        string path = Path.Combine(_eventsDir, system, name, "format");
-        return File.Exists(path) ? TracefsFile.Read(path) : null;
     }
 
     private Dictionary<int, (string, string)> ScanIds()

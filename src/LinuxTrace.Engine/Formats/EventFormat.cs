@@ -78,6 +78,9 @@ public sealed class EventFormat
     public required IReadOnlyList<FieldFormat> Fields { get; init; }
     public string PrintFormat { get; init; } = "";
 
+    /// <summary>The format file's text as the kernel (or the trace.dat file) gave it.</summary>
+    public string Text { get; init; } = "";
+
     private FieldFormat[]? _fieldArray;
 
     /// <summary>The fields as an array, for loops on hot paths (no enumerator).</summary>

@@ -33,7 +33,7 @@ public static class FormatParser
         }
         if (name is null) throw new TraceDataException($"format of an event in system '{system}' has no 'name:' line", source);
         if (id < 0) throw new TraceDataException($"format of {system}:{name} has no 'ID:' line", source);
-        return new EventFormat { System = system, Name = name, Id = id, Fields = fields, PrintFormat = print };
+        return new EventFormat { System = system, Name = name, Id = id, Fields = fields, PrintFormat = print, Text = text };
     }
 
     /// <summary>Parses one "field:TYPE NAME;	offset:N;	size:N;	signed:N;" line.</summary>
@@ -159,6 +159,16 @@ public sealed class HeaderPage
 
     /// <summary>The kernel's sizeof(long).</summary>
     public int LongSize => CommitSize;
+
+    /// <summary>Bytes of event data a page holds (its commit field without the missed-events flags).</summary>
+    public int DataLength(ReadOnlySpan<byte> page)
+    {
+        if (page.Length < CommitOffset + CommitSize) return 0;
+        ulong commit = CommitSize == 8
+            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(page[CommitOffset..])
+            : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page[CommitOffset..]);
+        return (int)(commit & ((1UL << 27) - 1));
+    }
 
     public static HeaderPage Default64 { get; } = new();
 

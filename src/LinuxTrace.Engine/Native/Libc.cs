@@ -37,9 +37,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
 
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int Ioctl(int fd, nuint request, nint arg);
-
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int sig);
 
@@ -57,6 +54,37 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial nint Syscall0(nint number);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SchedParam { public int Priority; }
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SchedSetScheduler(int pid, int policy, SchedParam* param);
+
+    /// <summary>Makes thread <paramref name="tid"/> SCHED_FIFO at <paramref name="priority"/>; false when not allowed.</summary>
+    public static bool SetFifo(int tid, int priority)
+    {
+        var p = new SchedParam { Priority = priority };
+        return SchedSetScheduler(tid, 1 /* SCHED_FIFO */, &p) == 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clock, TimeSpec* ts);
+
+    /// <summary>CPU time the calling thread has used, in nanoseconds (CLOCK_THREAD_CPUTIME_ID).</summary>
+    public static long ThreadCpuNanoseconds()
+    {
+        TimeSpec ts;
+        return ClockGetTime(3, &ts) == 0 ? ts.Seconds * 1_000_000_000 + ts.Nanoseconds : 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8, EWOULDBLOCK = 11, O_DIRECTORY = 0x10000;
 
     [LibraryImport("libc", EntryPoint = "strerror")]
     private static partial nint StrError(int errnum);

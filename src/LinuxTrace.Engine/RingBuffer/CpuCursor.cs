@@ -47,6 +47,16 @@ public sealed class CpuCursor
         if (++_index < _count) return true;
         while (_source.TryReadPage(out var page, out int length, out long fileOffset))
         {
+            if (ReferenceEquals(page, PageQueue.DroppedPage))
+            {
+                // the reader queue dropped a page of `length` events at time `fileOffset`
+                _index = 0;
+                _count = 0;
+                ulong at = (ulong)fileOffset;
+                Add(new RecordRef { Timestamp = at, Page = page, Cpu = Cpu, Lost = length, LostSince = _lastTs, Source = SourceIndex, DroppedByReader = true });
+                if (at > _lastTs) _lastTs = at;
+                return true;
+            }
             Pages++;
             if (Decode(page, length, fileOffset)) return true;
         }

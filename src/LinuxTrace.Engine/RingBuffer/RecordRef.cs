@@ -14,6 +14,9 @@ public struct RecordRef
     public ulong LostSince;
     /// <summary>Which source (file) the record came from, for readers that merge several.</summary>
     public int Source;
+    /// <summary>For lost-events markers: true when LinuxTrace's own reader queue dropped the events (its memory
+    /// budget was reached), false when the kernel's ring buffer lost them.</summary>
+    public bool DroppedByReader;
 
     public readonly bool IsLost => Lost != -2;
 

@@ -4,7 +4,7 @@ namespace LinuxTrace.Engine.Sessions;
 
 /// <summary>
 /// Remembers what a session changed in an instance it did not create, so that tear-down puts it back:
-/// events enabled, filters, pid filter, event-fork, clock, buffer size, tracing_on.
+/// events enabled, filters, pid filters, options, clock, buffer size, tracing_on.
 /// </summary>
 internal sealed class InstanceState
 {
@@ -15,7 +15,6 @@ internal sealed class InstanceState
     private readonly Dictionary<string, bool> _options = new(StringComparer.Ordinal);
     private string? _clock;
     private int? _bufferKB;
-    private int? _bufferPercent;
     private bool? _tracingOn;
 
     public InstanceState(TraceInstance instance) => _instance = instance;
@@ -28,7 +27,6 @@ internal sealed class InstanceState
     public void RememberOption(string name) => _options.TryAdd(name, _instance.GetOption(name));
     public void RememberClock() => _clock ??= _instance.Clock;
     public void RememberBufferSize() => _bufferKB ??= _instance.BufferSizeKB;
-    public void RememberBufferPercent() => _bufferPercent ??= _instance.BufferPercent;
     public void RememberTracingOn() => _tracingOn ??= _instance.TracingOn;
 
     /// <summary>Puts everything back; collects failures instead of stopping at the first.</summary>
@@ -49,7 +47,6 @@ internal sealed class InstanceState
         foreach (var (name, wasOn) in _options) Try(() => _instance.SetOption(name, wasOn));
         if (_clock is not null) Try(() => _instance.Clock = _clock);
         if (_bufferKB is { } kb && kb > 0) Try(() => _instance.BufferSizeKB = kb);
-        if (_bufferPercent is { } bp && bp >= 0) Try(() => _instance.BufferPercent = bp);
         if (_tracingOn is { } on) Try(() => _instance.TracingOn = on);
         return errors;
     }

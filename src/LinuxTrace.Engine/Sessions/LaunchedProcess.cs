@@ -48,8 +48,8 @@ public sealed class LaunchedProcess : IDisposable
         return new LaunchedProcess(p);
     }
 
-    /// <summary>Lets the program run.</summary>
-    public void Resume() => Libc.Kill(_process.Id, Libc.SIGCONT);
+    /// <summary>Lets the held program run (SIGCONT).</summary>
+    public void Release() => Libc.Kill(_process.Id, Libc.SIGCONT);
 
     public bool WaitForExit(int milliseconds) => _process.WaitForExit(milliseconds);
 

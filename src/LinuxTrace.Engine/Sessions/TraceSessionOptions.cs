@@ -25,8 +25,24 @@ public sealed class TraceSessionOptions
     /// <summary>A name for the session (defaults to the instance name).</summary>
     public string? Name { get; init; }
 
-    /// <summary>Reader wake-up watermark for the private instance; null keeps the kernel's default.</summary>
-    public int? BufferPercent { get; init; }
+    /// <summary>A program to start held before its first instruction and trace (only it, and its children with
+    /// <see cref="FollowChildren"/>); tracing ends when it exits.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>Arguments of <see cref="Command"/>.</summary>
+    public IReadOnlyList<string> ArgumentList { get; init; } = Array.Empty<string>();
+
+    /// <summary>Where <see cref="Command"/> starts, and what a relative path is relative to (PowerShell's location).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>How long to trace (streaming and recording to a file).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Memory the queue to a slower consumer may hold, in MB (512 by default); past it, pages are dropped and reported.</summary>
+    public long? QueueLimitMB { get; init; }
+
+    /// <summary>How the drainer threads are scheduled.</summary>
+    public LinuxTrace.Engine.RingBuffer.DrainerPriority DrainerPriority { get; init; } = LinuxTrace.Engine.RingBuffer.DrainerPriority.High;
 
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }

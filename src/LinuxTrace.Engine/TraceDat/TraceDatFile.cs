@@ -79,7 +79,6 @@ public sealed class TraceDatFile : IDisposable
     public HeaderPage HeaderPage { get; private set; } = HeaderPage.Default64;
     public IReadOnlyList<EventFormat> Formats => _formats;
     /// <summary>Raw text of every format, by "system:event", as stored (what a writer copies on).</summary>
-    public Dictionary<string, string> FormatTexts { get; } = new(StringComparer.Ordinal);
     public string Kallsyms { get; private set; } = "";
     public string PrintkFormats { get; private set; } = "";
     public string SavedCmdlines { get; private set; } = "";
@@ -324,7 +323,6 @@ public sealed class TraceDatFile : IDisposable
             throw new TraceDataException($"bad event format in system {system}: {e.Message}", Path, at, e);
         }
         _formats.Add(f);
-        FormatTexts[f.FullName] = text;
     }
 
     private void HandleOption(ushort id, DatCursor d)

@@ -1,3 +1,5 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
 using System.Buffers.Binary;
 using System.Text;
 using LinuxTrace.Engine.Formats;
@@ -26,32 +28,26 @@ public sealed class TraceDatMetadata
 
     public string Clock => TraceDatFile.CurrentClock(TraceClockText) ?? "local";
 
-    /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format.</summary>
-    public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, IReadOnlyList<CpuBufferStats>? stats = null)
+    /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format, the
+    /// command names <paramref name="commands"/> knows, and the per-CPU statistics.</summary>
+    public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, IReadOnlyList<CpuBufferStats>? stats = null)
     {
         var fs = instance.Tracefs;
-        string ev = Path.Combine(fs.Root, "events");
+        var catalog = EventCatalog.ForTracefs(fs);
         var formats = new List<(string, string)>();
-        string ftraceDir = Path.Combine(ev, "ftrace");
-        if (Directory.Exists(ftraceDir))
+        foreach (var e in EventSelector.Available(fs.Top, includeFtrace: true).Where(e => e.System == "ftrace").Concat(events.Where(e => e.System != "ftrace")).Distinct())
         {
-            foreach (var d in Directory.GetDirectories(ftraceDir).Order(StringComparer.Ordinal))
-                if (TracefsFile.TryRead(Path.Combine(d, "format"), out var t)) formats.Add(("ftrace", t));
-        }
-        foreach (var e in events.Distinct())
-        {
-            if (e.System == "ftrace") continue;
-            formats.Add((e.System, TracefsFile.Read(Path.Combine(ev, e.System, e.Name, "format"))));
+            if (catalog.GetByName(e.System, e.Name) is { } f) formats.Add((e.System, f.Text));
         }
         string Read(string p) => TracefsFile.TryRead(p, out var t) ? t : "";
         return new TraceDatMetadata
         {
-            HeaderPage = TracefsFile.Read(Path.Combine(ev, "header_page")),
-            HeaderEvent = TracefsFile.Read(Path.Combine(ev, "header_event")),
+            HeaderPage = catalog.HeaderPageText,
+            HeaderEvent = catalog.HeaderEventText,
             Formats = formats,
             Kallsyms = Read("/proc/kallsyms"),
             PrintkFormats = Read(Path.Combine(fs.Root, "printk_formats")),
-            SavedCmdlines = Read(Path.Combine(fs.Root, "saved_cmdlines")),
+            SavedCmdlines = commands.ToSavedCmdlines(),
             CpuCount = Environment.ProcessorCount > 0 ? Math.Max(Environment.ProcessorCount, instance.Cpus.Count) : instance.Cpus.Count,
             PageSize = instance.SubBufferSizeKB * 1024,
             Uname = Uname_(),
@@ -65,7 +61,7 @@ public sealed class TraceDatMetadata
     {
         HeaderPage = f.HeaderPageText,
         HeaderEvent = f.HeaderEventText,
-        Formats = f.Formats.Select(x => (x.System, f.FormatTexts[x.FullName])).ToArray(),
+        Formats = f.Formats.Select(x => (x.System, x.Text)).ToArray(),
         Kallsyms = f.Kallsyms,
         PrintkFormats = f.PrintkFormats,
         SavedCmdlines = f.SavedCmdlines,

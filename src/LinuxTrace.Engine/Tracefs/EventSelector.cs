@@ -40,7 +40,11 @@ public static class EventSelector
         return list;
     }
 
-    /// <summary>Events matching <paramref name="pattern"/>; empty when none.</summary>
+    /// <summary>
+    /// Events matching <paramref name="pattern"/>, the one rule every cmdlet uses: "system:event" with wildcards in either
+    /// part; a bare name matches event names, and when no event has it, a whole system ("sched" is every sched event).
+    /// Case does not matter, as nowhere else in PowerShell. Empty when nothing matches.
+    /// </summary>
     public static IEnumerable<EventName> Match(IReadOnlyList<EventName> available, string pattern)
     {
         pattern = pattern.Trim();
@@ -73,7 +77,8 @@ public static class EventSelector
         return result;
     }
 
-    internal static TraceException NotFound(IReadOnlyList<EventName> available, string pattern)
+    /// <summary>The error for a pattern that matches no event, with close matches.</summary>
+    public static TraceException NotFound(IReadOnlyList<EventName> available, string pattern)
     {
         string namePart = pattern.Contains(':') ? pattern[(pattern.IndexOf(':') + 1)..] : pattern;
         var close = CloseMatch.Suggest(namePart, available.Select(e => e.Name).Distinct(), 5);
@@ -83,5 +88,5 @@ public static class EventSelector
     }
 
     internal static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant);
+        new("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 }

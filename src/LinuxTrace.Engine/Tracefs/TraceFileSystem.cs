@@ -23,6 +23,9 @@ public sealed class TraceFileSystem
         Top = new TraceInstance(this, "", root);
     }
 
+    /// <summary>True when this process runs as root (tracing needs it).</summary>
+    public static bool RunningAsRoot => Libc.GetEuid() == 0;
+
     /// <summary>Absolute path of the tracefs mount.</summary>
     public string Root { get; }
 

@@ -102,7 +102,8 @@ public sealed class TraceInstance
     }
 
     // "7 (expanded: 1408)" while the buffer is not yet allocated; "1408" once it is.
-    internal static int ParseBufferSize(string text)
+    /// <summary>Reads buffer_size_kb text: "1408", or "7 (expanded: 1408)" while the buffer is not yet allocated (1408).</summary>
+    public static int ParseBufferSize(string text)
     {
         text = text.Trim();
         int exp = text.IndexOf("expanded:", StringComparison.Ordinal);
@@ -220,12 +221,6 @@ public sealed class TraceInstance
         return f.Length == 0 || f == "none" || f.Contains("\nparse_error:", StringComparison.Ordinal) ? null : f;
     }
 
-    public void SetEventTrigger(string system, string name, string trigger, bool remove = false)
-    {
-        RequireEvent(system, name);
-        WriteFile($"events/{system}/{name}/trigger", remove ? "!" + trigger : trigger, append: true);
-    }
-
     private void RequireEvent(string system, string name)
     {
         if (!EventExists(system, name))
@@ -285,7 +280,4 @@ public sealed class TraceInstance
         Cpus.Select(c => CpuBufferStats.Parse(DisplayName, c, ReadFile($"per_cpu/cpu{c}/stats"))).ToArray();
 
     public string TracePipeRawPath(int cpu) => FilePath($"per_cpu/cpu{cpu}/trace_pipe_raw");
-
-    /// <summary>Empties the ring buffer (writes to trace).</summary>
-    public void ClearBuffer() => WriteFile("trace", "");
 }

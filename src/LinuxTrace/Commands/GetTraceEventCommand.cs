@@ -76,7 +76,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
             case InstanceSet:
                 var inst = ResolveInstance(Instance);
                 var catalog = Terminating(() => EventCatalog.ForTracefs(inst.Tracefs), "ReadFormatsFailed", inst.DisplayName);
-                Emit(TraceSession.ReadInstanceBuffer(inst, BuildFilter(inst, catalog)));
+                Emit(InstanceBuffer.Read(inst, BuildFilter(inst, catalog)));
                 break;
         }
     }

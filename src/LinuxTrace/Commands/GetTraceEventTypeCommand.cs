@@ -28,30 +28,17 @@ public sealed class GetTraceEventTypeCommand : LinuxTraceCmdlet
     {
         var inst = ResolveInstance(Instance);
         var systems = Matcher(System);
-        var patterns = (Name ?? ["*"]).Select(p => p.Contains(':') ? p : "*:" + p).Select(p =>
-        {
-            int c = p.IndexOf(':');
-            return (sys: new WildcardPattern(p[..c], WildcardOptions.IgnoreCase), name: new WildcardPattern(p[(c + 1)..], WildcardOptions.IgnoreCase));
-        }).ToArray();
-        bool Match(EventName e) => systems(e.System) && patterns.Any(p => p.sys.IsMatch(e.System) && p.name.IsMatch(e.Name));
-        int count = 0;
+        var all = Terminating(() => EventSelector.Available(inst.Tracefs.Top, includeFtrace: true), "ReadEventTypesFailed", Name);
+        // the same matching as Start-Trace -Event: "sched" is every sched event when no event is named sched
+        var selected = new HashSet<EventName>(Name is null ? all : Name.SelectMany(n => EventSelector.Match(all, n)));
         Terminating(() =>
         {
-            foreach (var t in TraceListing.EventTypes(inst, Match))
-            {
-                WriteObject(t);
-                count++;
-            }
+            foreach (var t in TraceListing.EventTypes(inst, e => selected.Contains(e) && systems(e.System))) WriteObject(t);
         }, "ReadEventTypesFailed", Name);
-        if (Name is not null)
+        foreach (var n in Name ?? [])
         {
-            var all = EventSelector.Available(inst.Tracefs.Top, includeFtrace: true);
-            foreach (var n in Name)
-            {
-                if (WildcardPattern.ContainsWildcardCharacters(n)) continue;
-                if (EventSelector.Match(all, n).Any()) continue;
-                WriteError(new ErrorRecord(EventSelector.NotFound(all, n), "EventNotFound", ErrorCategory.ObjectNotFound, n));
-            }
+            if (WildcardPattern.ContainsWildcardCharacters(n) || EventSelector.Match(all, n).Any()) continue;
+            WriteError(new ErrorRecord(EventSelector.NotFound(all, n), "EventNotFound", ErrorCategory.ObjectNotFound, n));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 
@@ -85,6 +86,16 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public SwitchParameter IncludeSelf { get; set; }
 
+    /// <summary>Memory (MB) the queue between the kernel readers and a slower pipeline may hold; past it, events are
+    /// dropped and reported, never waited for (waiting would make the kernel lose them instead).</summary>
+    [Parameter(ParameterSetName = StreamSet)]
+    [ValidateRange(1, 1 << 20)]
+    public long? QueueLimitMB { get; set; }
+
+    /// <summary>Run the per-CPU readers at real-time priority (SCHED_FIFO), for heavy loads on busy machines.</summary>
+    [Parameter]
+    public SwitchParameter RealTimeDrainers { get; set; }
+
     protected override void ProcessRecord()
     {
         var fs = Tracefs;
@@ -95,93 +106,88 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         {
             Events = Event, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
             Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name, IncludeSelf = IncludeSelf,
+            // a path is PowerShell's (~, relative to the current location); the program starts in that location
+            Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
+            ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            Duration = Duration, QueueLimitMB = QueueLimitMB,
+            DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
         };
-        var session = Terminating(() => TraceSession.Start(options, fs), "StartTraceFailed", target);
-        foreach (var stale in TraceSession.LastRemovedStale)
-            WriteWarning($"Removed the instance {stale}, left behind by a LinuxTrace process that no longer runs.");
-        LaunchedProcess? program = null;
+        var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
+        foreach (var orphan in session.RemovedOrphans)
+            WriteWarning($"Removed the instance {orphan}, left behind by a LinuxTrace process that no longer runs.");
         bool keep = false;
         try
         {
-            if (Command is not null)
-            {
-                // a path is PowerShell's (~, relative to the current location); the program starts in that location
-                string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-                string command = Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command;
-                program = Terminating(() => LaunchedProcess.StartSuspended(command, ArgumentList, location), "StartCommandFailed", Command);
-                Terminating(() => session.SetProcessIds([program.ProcessId, .. ProcessId ?? []]), "SetPidFailed", Command);
-            }
             if (AsSession)
             {
-                Terminating(session.Resume, "StartTraceFailed", target);
-                program?.Resume();
+                Terminating(session.StartRecording, "StartTraceFailed", target);
                 WriteObject(session);
                 keep = true;
                 return;
             }
-            if (OutFile is not null) Record(session, program);
-            else Stream(session, program);
+            if (OutFile is not null) Record(session);
+            else Stream(session);
         }
         finally
         {
-            if (!keep)
-            {
-                program?.Dispose();
-                var summary = session.Stop();
-                foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
-                if (_emptyTrace && !Stopping)
-                {
-                    var reasons = session.ExplainEmpty(summary.CpuStats);
-                    WriteWarning(reasons.Count == 0
-                        ? "The trace recorded no events."
-                        : "The trace recorded no events. " + string.Join(" ", reasons.Select(r => "Perhaps " + r + ".")));
-                }
-                if (summary.KernelLost > 0 || summary.LossReports > 0)
-                    WriteWarning($"{summary.KernelLost} events were lost to ring-buffer overrun ({summary.LossReports} loss reports in the stream). A bigger -BufferSizeKB or fewer events helps.");
-            }
+            if (!keep) End(session);
         }
+        // SIGINT ended the trace as Ctrl+C does: stop the pipeline (and the script) as Ctrl+C would
+        if (session.Interrupted) throw new PipelineStoppedException();
     }
 
-    /// <summary>Tracing ends when the program exits or -Duration has passed (Ctrl+C and downstream stops aside).</summary>
-    private Func<bool> EndCondition(LaunchedProcess? program, Stopwatch clock)
+    /// <summary>Stops the session and says what the user should know: cleanup failures, losses, drops, an empty trace.</summary>
+    private void End(TraceSession session)
     {
-        var deadline = Duration;
-        return () => (program is not null && program.HasExited) || (deadline is { } d && clock.Elapsed >= d);
+        var summary = session.Stop();
+        if (Stopping) return; // the pipeline is stopping: nothing more may be written
+        foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
+        if (_emptyTrace)
+        {
+            var reasons = session.ExplainEmpty(summary.CpuStats);
+            WriteWarning(reasons.Count == 0
+                ? "The trace recorded no events."
+                : "The trace recorded no events. " + string.Join(" ", reasons.Select(r => "Perhaps " + r + ".")));
+        }
+        if (summary.KernelLost > 0)
+            WriteWarning($"{summary.KernelLost} events were lost to ring-buffer overrun in the kernel ({summary.LossReports} loss reports in the stream). A bigger -BufferSizeKB, a kernel -Filter or fewer events helps.");
+        if (summary.DroppedByLinuxTrace > 0)
+            WriteWarning($"{summary.DroppedByLinuxTrace} events were dropped by LinuxTrace: the pipeline was slower than the kernel and the queue reached its limit of {summary.QueueLimitBytes >> 20} MB. A bigger -QueueLimitMB, a kernel -Filter, or -OutFile (no objects) helps.");
     }
 
     private bool _emptyTrace;
 
-    private void Record(TraceSession session, LaunchedProcess? program)
+    private void Record(TraceSession session)
     {
         string path = GetUnresolvedProviderPathFromPSPath(OutFile!);
         var clock = Stopwatch.StartNew();
-        var shouldEnd = EndCondition(program, clock);
         var progress = new ProgressTimer(this, 1, $"Recording {string.Join(", ", Event)} to {path}", showWhenLast: true);
-        Terminating(() => session.RecordToFile(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, shouldEnd, PipelineStopToken,
-            pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}"), () => program?.Resume()), "RecordFailed", path);
+        Terminating(() => session.Record(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, PipelineStopToken,
+            pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}")), "RecordFailed", path);
         progress.Complete();
         _emptyTrace = session.RecordedEvents == 0;
-        if (PassThru) WriteObject(new FileInfo(path));
+        if (PassThru && !session.Interrupted) WriteObject(new FileInfo(path));
     }
 
-    private void Stream(TraceSession session, LaunchedProcess? program)
+    private void Stream(TraceSession session)
     {
-        Terminating(() => session.StartDraining(), "StartTraceFailed", session.Name);
-        Terminating(session.Resume, "StartTraceFailed", session.Name);
-        program?.Resume();
         var clock = Stopwatch.StartNew();
-        var shouldEnd = EndCondition(program, clock);
-
         var progress = new ProgressTimer(this, 1, $"Tracing {string.Join(", ", Event)}", showWhenLast: false);
         long count = 0, events = 0;
+        bool warnedDrops = false;
         try
         {
-            foreach (var batch in session.ReadLive(null, shouldEnd, PipelineStopToken))
+            foreach (var batch in session.Stream(PipelineStopToken))
             {
                 WriteObject(batch, enumerateCollection: true);
                 count += batch.Count;
                 foreach (var r in batch) if (r is TraceEvent) events++;
-                progress.Update(() => $"{count:N0} events, {count / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0}/s, {session.LostEventCount:N0} lost");
+                if (!warnedDrops && session.DroppedByLinuxTrace > 0)
+                {
+                    warnedDrops = true;
+                    WriteWarning($"The pipeline is slower than the kernel and LinuxTrace's queue reached its limit of {session.QueueLimitBytes >> 20} MB: events are being dropped (reported in the stream as TraceLostEvents with Reason '{TraceLostEvents.ReaderQueueFull}').");
+                }
+                progress.Update(() => $"{count:N0} events, {count / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0}/s, {session.LostEventCount:N0} lost, {session.QueuedBytes >> 20} MB queued");
             }
         }
         catch (TraceException e)

@@ -24,6 +24,8 @@
         PassThru       = 'With -OutFile: return the written file as a FileInfo.'
         AsSession      = 'Return a TraceSession at once and keep recording; read with Get-TraceEvent -Session, end with Stop-Trace.'
         IncludeSelf    = 'Also record this PowerShell process''s own threads, which a trace leaves out by default.'
+        QueueLimitMB   = 'Memory, in MB, that the queue between the per-CPU readers and a slower pipeline may hold (512 by default). The readers never wait for the pipeline, since a waiting reader makes the kernel lose events: past the limit they drop pages and report them in the stream as TraceLostEvents whose Reason says LinuxTrace dropped them, apart from the kernel''s own losses.'
+        RealTimeDrainers = 'Run the per-CPU readers at real-time priority (SCHED_FIFO) so that they keep up on a saturated machine with small buffers. They sleep whenever the buffers are drained.'
     }
     Outputs     = @{ TraceEvent = 'One object per event, of a class made for its format.'; TraceLostEvents = 'Where events were lost.'; TraceSession = 'With -AsSession.' }
     Examples    = @(

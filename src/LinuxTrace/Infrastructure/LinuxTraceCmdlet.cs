@@ -146,5 +146,5 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
 
 internal static class Native
 {
-    public static bool IsRoot => LinuxTrace.Engine.Native.Libc.GetEuid() == 0;
+    public static bool IsRoot => TraceFileSystem.RunningAsRoot;
 }

@@ -1,0 +1,100 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.TraceDat;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+// A session recording in the background (Start-Trace -AsSession): its buffer is read, or written to a file, on demand.
+public sealed partial class TraceSession
+{
+    /// <summary>Reads (and consumes) what the instance's buffers hold now, merged by time; only the session's events,
+    /// then <paramref name="filter"/>.</summary>
+    public IEnumerable<TraceRecord> ReadBuffer(RecordFilter? filter = null)
+    {
+        RefreshCommands(force: true);
+        RefreshOwnThreads();
+        foreach (var r in InstanceBuffer.Read(Instance, Factory, filter, CountLoss, Losses, LiveFilter))
+        {
+            if (r is TraceEvent) Interlocked.Increment(ref _events);
+            yield return r;
+        }
+    }
+
+    /// <summary>Writes what the instance's buffers hold now (consuming it) to a trace.dat file.</summary>
+    public void ExportBuffer(string outFile, int version, string compression)
+    {
+        RefreshCommands(force: true);
+        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression);
+    }
+}
+
+/// <summary>Reading an instance's ring buffers as they are now: every CPU, non-blocking, until empty.</summary>
+public static class InstanceBuffer
+{
+    /// <summary>Reads (consuming) the buffers of any instance, with the running kernel's formats, symbols and commands.</summary>
+    public static IEnumerable<TraceRecord> Read(TraceInstance instance, RecordFilter? filter) =>
+        Read(instance, EventFactory.ForLive(instance.Tracefs), filter);
+
+    /// <summary>Reads (consuming) an instance's ring buffers, merged by time; records must pass
+    /// <paramref name="sessionFilter"/> and then <paramref name="filter"/>.</summary>
+    public static IEnumerable<TraceRecord> Read(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null,
+        LossAccount? losses = null, RecordFilter? sessionFilter = null)
+    {
+        var header = factory.Catalog.HeaderPage;
+        var sources = OpenConsuming(instance);
+        try
+        {
+            var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
+            var merger = new RecordMerger(cursors);
+            while (merger.MoveNext())
+            {
+                ref var r = ref merger.Current;
+                if (r.IsLost) onLoss?.Invoke(r.Lost);
+                if (sessionFilter is not null && !sessionFilter.Accept(r)) continue;
+                if (filter is not null && !filter.Accept(r)) continue;
+                yield return factory.Create(r);
+            }
+        }
+        finally
+        {
+            foreach (var x in sources) x.Pages.Dispose();
+        }
+    }
+
+    /// <summary>Writes what an instance's buffers hold now (consuming it) to a trace.dat file.</summary>
+    public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression)
+    {
+        var sources = OpenConsuming(instance);
+        try
+        {
+            var meta = TraceDatMetadata.FromTracefs(instance, events, commands);
+            var cpus = sources.Select(x => new TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
+            TraceDatWriter.Write(outFile, meta, cpus, version, compression);
+        }
+        finally
+        {
+            foreach (var x in sources) x.Pages.Dispose();
+        }
+    }
+
+    /// <summary>A consuming, non-blocking reader per CPU, bounded to about twice the buffer so that a busy writer
+    /// cannot keep the reader there forever.</summary>
+    private static (int Cpu, TracePipePageSource Pages)[] OpenConsuming(TraceInstance instance)
+    {
+        int pageSize = instance.SubBufferSizeKB * 1024;
+        long maxPages = Math.Max(16, (long)Math.Max(instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
+        var opened = new List<(int, TracePipePageSource)>();
+        try
+        {
+            foreach (int cpu in instance.Cpus) opened.Add((cpu, new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages)));
+            return opened.ToArray();
+        }
+        catch
+        {
+            foreach (var (_, p) in opened) p.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Sessions;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+// Setting the instance up for the options: buffer, clock, pid filters, events and their filters, markers,
+// leaving LinuxTrace's own threads out; and, when a trace comes back empty, saying why it may be.
+public sealed partial class TraceSession
+{
+    private OwnThreads? _own;
+    private IReadOnlyList<int> _ownKernelFiltered = Array.Empty<int>();
+    private long _ownRefreshed;
+
+    /// <summary>What records must pass to reach the consumer: the selected events, and not LinuxTrace's own threads.</summary>
+    internal RecordFilter LiveFilter { get; } = new();
+
+    /// <summary>True when this process's threads are left out of the trace.</summary>
+    public bool ExcludesSelf => _own is not null;
+
+    private void Configure(IReadOnlyList<EventName> events)
+    {
+        var o = _options;
+        var inst = Instance;
+        _restore?.RememberTracingOn();
+        inst.TracingOn = false;
+        if (o.BufferSizeKB is { } kb)
+        {
+            _restore?.RememberBufferSize();
+            inst.BufferSizeKB = kb;
+        }
+        if (o.Clock is not null)
+        {
+            _restore?.RememberClock();
+            inst.Clock = o.Clock;
+        }
+        if (o.ProcessIds.Count > 0) SetProcessIds(o.ProcessIds);
+        if (o.FollowChildren)
+        {
+            _restore?.RememberOption("event-fork");
+            inst.SetOption("event-fork", true);
+        }
+        LiveFilter.AllowEvents(Catalog, events);
+        if (o.ProcessIds.Count == 0 && o.Command is null && !o.IncludeSelf) ExcludeSelf(events);
+        foreach (var e in events)
+        {
+            if (e.System == "ftrace")
+            {
+                // markers written to the top-level trace_marker reach this instance too (copy_trace_marker, 6.17+)
+                if (e.Name == "print" && !inst.IsTop && inst.HasOption("copy_trace_marker"))
+                {
+                    _restore?.RememberOption("copy_trace_marker");
+                    inst.SetOption("copy_trace_marker", true);
+                }
+                continue;
+            }
+            _restore?.RememberEvent(e);
+            if (!string.IsNullOrWhiteSpace(o.Filter))
+            {
+                try
+                {
+                    inst.SetEventFilter(e.System, e.Name, o.Filter);
+                }
+                catch (TraceException ex) when (ex.Kind == TraceErrorKind.InvalidArgument)
+                {
+                    throw new TraceException(TraceErrorKind.InvalidArgument, $"Bad filter for {e}: {ex.Message}", ex.Path, ex.Errno, ex)
+                    {
+                        KernelMessage = ex.KernelMessage, KernelErrorPosition = ex.KernelErrorPosition, ErrorId = "BadFilter",
+                    };
+                }
+            }
+            inst.EnableEvent(e.System, e.Name, true);
+        }
+        Events = events;
+        foreach (var e in events) Catalog.GetByName(e.System, e.Name); // load formats now, not on the hot path
+        RefreshCommands(force: true);
+    }
+
+    /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid).</summary>
+    private void SetProcessIds(IReadOnlyList<int> pids)
+    {
+        _restore?.RememberPids();
+        Instance.SetEventPids(pids);
+        ProcessIds = pids;
+    }
+
+    // ---- leaving LinuxTrace's own process out ---------------------------------------------------
+
+    private void ExcludeSelf(IEnumerable<EventName> events)
+    {
+        _own = new OwnThreads();
+        // markers are written on purpose, by Write-TraceMarker in this process too: they stay
+        var markers = events.Where(e => e.System == "ftrace" && Markers.Contains(e.Name)).Select(e => Catalog.GetByName(e.System, e.Name)?.Id ?? -1);
+        LiveFilter.ExcludeThreads(_own, markers);
+        if (Instance.HasNoTracePids)
+        {
+            _restore?.RememberNoTracePids();
+            RefreshOwnThreads(force: true);
+        }
+    }
+
+    /// <summary>Puts threads this process started since into set_event_notrace_pid (at most twice a second), so that
+    /// the kernel does not spend ring-buffer space on them; the engine leaves out what slips through meanwhile.</summary>
+    private void RefreshOwnThreads(bool force = false)
+    {
+        if (_own is null || !Instance.HasNoTracePids) return;
+        long now = Environment.TickCount64;
+        if (!force && now - _ownRefreshed < 500) return;
+        _ownRefreshed = now;
+        var current = OwnThreads.Current();
+        if (current.SequenceEqual(_ownKernelFiltered)) return;
+        try
+        {
+            Instance.SetNoTracePids(current);
+            _ownKernelFiltered = current;
+        }
+        catch (TraceException) when (!force)
+        {
+            // a thread exited between listing and writing (ESRCH): the next refresh catches up
+        }
+    }
+
+    // ---- command names ----------------------------------------------------------------------------
+
+    private long _commandsRefreshed = -1;
+
+    /// <summary>Reloads the kernel's saved_cmdlines (pid to command of traced tasks) at most twice a second.</summary>
+    private void RefreshCommands(bool force = false)
+    {
+        long now = Environment.TickCount64;
+        if (!force && _commandsRefreshed >= 0 && now - _commandsRefreshed < 500) return;
+        _commandsRefreshed = now;
+        Commands.Refresh(Tracefs);
+    }
+
+    // ---- why a trace came back empty ------------------------------------------------------------
+
+    private bool? _tracingOnAtEnd;
+    private IReadOnlyList<string>? _eventsEnabledAtEnd;
+
+    /// <summary>What the instance looked like when the trace ended, before LinuxTrace switched it off.</summary>
+    private void NoteEndState()
+    {
+        if (_tracingOnAtEnd is not null || Instance is null) return;
+        try { _tracingOnAtEnd = Instance.TracingOn; } catch (TraceException) { }
+        try { _eventsEnabledAtEnd = Instance.EnabledEvents; } catch (TraceException) { }
+    }
+
+    /// <summary>
+    /// For a trace that ended with no events: the causes that apply, each with what to try. Empty when none is
+    /// known. Call after the trace ended (the per-CPU statistics are read from <paramref name="stats"/>).
+    /// </summary>
+    public IReadOnlyList<string> ExplainEmpty(IReadOnlyList<CpuBufferStats>? stats = null)
+    {
+        var reasons = new List<string>();
+        var gone = ProcessIds.Where(p => !Directory.Exists($"/proc/{p}")).ToArray();
+        if (ProcessIds.Count > 0 && gone.Length == ProcessIds.Count)
+            reasons.Add($"the traced process{(gone.Length > 1 ? "es" : "")} {string.Join(", ", gone)} no longer exist{(gone.Length > 1 ? "" : "s")}: it may have done nothing that fires {string.Join(", ", Events)} before it exited");
+        else if (ProcessIds.Count > 0)
+            reasons.Add($"only pid{(ProcessIds.Count > 1 ? "s" : "")} {string.Join(", ", ProcessIds)} {(ProcessIds.Count > 1 ? "are" : "is")} traced, and {(ProcessIds.Count > 1 ? "they" : "it")} fired none of {string.Join(", ", Events)}; -FollowChildren adds the processes {(ProcessIds.Count > 1 ? "they start" : "it starts")}");
+        if (!string.IsNullOrWhiteSpace(Filter))
+            reasons.Add($"the kernel filter '{Filter}' may match no event: try the trace without -Filter");
+        if (_tracingOnAtEnd == false)
+            reasons.Add($"tracing was switched off in instance '{InstanceName}' by someone else while the trace ran (tracing_on is 0)");
+        if (_eventsEnabledAtEnd is { } enabled)
+        {
+            var off = Events.Where(e => e.System != "ftrace" && !enabled.Contains(e.ToString())).ToArray();
+            if (off.Length > 0) reasons.Add($"{string.Join(", ", off)} {(off.Length > 1 ? "were" : "was")} disabled by someone else while the trace ran");
+        }
+        if (stats is { Count: > 0 } && stats.All(s => s.Entries == 0 && s.ReadEvents == 0 && s.Lost == 0))
+            reasons.Add($"no CPU's ring buffer received an event: nothing fired {string.Join(", ", Events)} during the trace{(ExcludesSelf ? " (LinuxTrace's own process is left out; -IncludeSelf keeps it)" : "")}");
+        return reasons;
+    }
+}

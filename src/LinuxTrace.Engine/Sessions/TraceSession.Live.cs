@@ -1,0 +1,128 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+// The live loop: per-CPU drainer threads feed a bounded queue that never makes them wait; the consumer's thread
+// decodes, merges by time and makes objects in batches.
+public sealed partial class TraceSession
+{
+    private CpuDrainer[] _drainers = Array.Empty<CpuDrainer>();
+    private PageQueue? _queue;
+    private CpuCursor[]? _cursors;
+
+    /// <summary>Memory the queue between the drainers and the consumer may hold (512 MB unless the options say otherwise).</summary>
+    public long QueueLimitBytes => _options.QueueLimitMB is { } mb ? mb * (1L << 20) : 512L << 20;
+
+    /// <summary>Bytes queued for the consumer now.</summary>
+    public long QueuedBytes => _queue?.QueuedBytes ?? 0;
+
+    /// <summary>Events LinuxTrace dropped so far because its queue reached <see cref="QueueLimitBytes"/>.</summary>
+    public long DroppedByLinuxTrace => _queue?.DroppedEvents ?? 0;
+
+    /// <summary>Starts one drainer thread per CPU feeding <paramref name="sink"/> (the session's queue when null).</summary>
+    private void StartDraining(IPageSink? sink)
+    {
+        lock (_gate)
+        {
+            if (State != TraceSessionState.Running) throw new InvalidOperationException($"Session {Name} has stopped.");
+            // Wake the drainers when a quarter of the buffer is full (the kernel's default is half): more headroom for bursts.
+            if (OwnsInstance && Instance.BufferPercent >= 0)
+            {
+                try { Instance.BufferPercent = 25; } catch (TraceException) { }
+            }
+            var cpus = Instance.Cpus;
+            int pageSize = Instance.SubBufferSizeKB * 1024;
+            var header = Catalog.HeaderPage;
+            if (sink is null)
+            {
+                _queue = new PageQueue(cpus.Count == 0 ? 1 : cpus.Max() + 1, QueueLimitBytes, header);
+                sink = _queue;
+                _cursors = cpus.Select(c => new CpuCursor(c, _queue.SourceFor(c), header, null, Losses)).ToArray();
+            }
+            var drainers = new List<CpuDrainer>();
+            try
+            {
+                foreach (int c in cpus) drainers.Add(new CpuDrainer(c, Instance.TracePipeRawPath(c), pageSize, header, sink, priority: _options.DrainerPriority));
+            }
+            catch
+            {
+                foreach (var d in drainers) d.Dispose();
+                throw;
+            }
+            _drainers = drainers.ToArray();
+            foreach (var d in _drainers) d.Start();
+        }
+    }
+
+    /// <summary>
+    /// Streams the trace: starts the drainers, turns recording on, lets the program run, and yields batches of records
+    /// merged by time within each drain cycle until the end condition (the program exited, the duration passed, a stop
+    /// was requested) or the token fires; then recording stops and what is left in the buffers comes last. Losses come
+    /// in the stream where they happened: the kernel's (ring buffer overrun) and LinuxTrace's (reader queue full).
+    /// </summary>
+    public IEnumerable<List<TraceRecord>> Stream(CancellationToken token)
+    {
+        EnterForeground();
+        StartDraining(null);
+        StartRecording();
+        var filter = LiveFilter;
+        var cursors = _cursors!;
+        while (true)
+        {
+            bool ending = ShouldEnd() || token.IsCancellationRequested;
+            if (ending) { NoteEndState(); StopRecording(drain: true); }
+            else RefreshOwnThreads();
+            foreach (var d in _drainers)
+                if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
+
+            RefreshCommands(force: ending);
+            var merger = new RecordMerger(cursors);
+            var batch = new List<TraceRecord>(1024);
+            while (merger.MoveNext())
+            {
+                ref var r = ref merger.Current;
+                if (r.IsLost) CountLoss(r.Lost);
+                if (!filter.Accept(r)) continue;
+                batch.Add(Factory.Create(r));
+                if (batch.Count >= 4096)
+                {
+                    Interlocked.Add(ref _events, batch.Count);
+                    yield return batch;
+                    batch = new List<TraceRecord>(4096);
+                }
+            }
+            if (ending)
+            {
+                // Losses the kernel counted after the last page we saw still belong in the stream.
+                foreach (var (cpu, count) in Losses.Outstanding())
+                {
+                    CountLoss(count);
+                    ulong at = cursors.FirstOrDefault(c => c.Cpu == cpu)?.LastTimestamp ?? 0;
+                    batch.Add(new TraceLostEvents(cpu, at, count, at == 0 ? null : at, TraceLostEvents.RingBufferOverrun));
+                }
+            }
+            if (batch.Count > 0)
+            {
+                Interlocked.Add(ref _events, batch.Count);
+                yield return batch;
+            }
+            if (ending) yield break;
+            try
+            {
+                _queue!.Wait(TimeSpan.FromMilliseconds(100), token);
+            }
+            catch (OperationCanceledException)
+            {
+                // the next round ends the trace and reads what is left
+            }
+        }
+    }
+
+    private void CountLoss(long count)
+    {
+        Interlocked.Increment(ref _lostMarkers);
+        if (count > 0) Interlocked.Add(ref _lost, count);
+    }
+}

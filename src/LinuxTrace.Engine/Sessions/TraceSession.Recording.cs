@@ -1,0 +1,49 @@
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.TraceDat;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+// Recording pages without decoding them: to a trace.dat file, or to any page sink.
+public sealed partial class TraceSession
+{
+    /// <summary>Events written to the file by <see cref="Record"/> (the kernel's count of events read from its buffers).</summary>
+    public long RecordedEvents { get; private set; }
+
+    /// <summary>
+    /// Drains every CPU's buffer into <paramref name="sink"/> until the end condition (the program exited, the duration
+    /// passed, a stop was requested) or the token fires; then turns recording off and drains what is left. Nothing is
+    /// decoded on the way.
+    /// </summary>
+    public void DrainTo(IPageSink sink, CancellationToken token, Action? tick = null)
+    {
+        EnterForeground();
+        StartDraining(sink);
+        StartRecording();
+        while (!ShouldEnd() && !token.IsCancellationRequested)
+        {
+            WaitHandle.WaitAny([token.WaitHandle, _stopRequested.Token.WaitHandle], 100);
+            tick?.Invoke();
+            RefreshOwnThreads();
+        }
+        NoteEndState();
+        StopRecording(drain: true);
+        foreach (var d in _drainers)
+            if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
+    }
+
+    /// <summary>
+    /// Records raw pages to per-CPU files (<see cref="DrainTo"/>), then writes the trace.dat file (also after Ctrl+C or a
+    /// termination signal) and ends the session.
+    /// </summary>
+    public TraceSessionSummary Record(string outFile, int version, string compression, CancellationToken token, Action<long>? progress = null)
+    {
+        using var sink = new RecordingSink(outFile, Instance.Cpus, Instance.SubBufferSizeKB * 1024);
+        DrainTo(sink, token, () => progress?.Invoke(sink.Pages));
+        var stats = Instance.GetCpuStats();
+        RecordedEvents = stats.Sum(st => st.ReadEvents);
+        RefreshCommands(force: true);
+        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats), version, compression);
+        return Stop();
+    }
+}
