@@ -16,6 +16,10 @@ internal static class ProcessEndHandling
     private static PosixSignalRegistration? _term, _hup, _int;
     private static bool _exitHooked;
 
+    /// <summary>128 + the termination signal received, once one was: the process exits with it whoever ends it first
+    /// (the stopped command can end a non-interactive pwsh before the signal's thread calls Exit).</summary>
+    private static volatile int _signalExitCode;
+
     /// <summary>How long a signal waits for traces to finish (files to be written) before the process exits anyway.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
@@ -25,7 +29,11 @@ internal static class ProcessEndHandling
         {
             if (!_exitHooked)
             {
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    StopAll();
+                    if (_signalExitCode != 0) Environment.ExitCode = _signalExitCode;
+                };
                 _exitHooked = true;
             }
             _term ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, Terminate);
@@ -40,6 +48,7 @@ internal static class ProcessEndHandling
         if (sessions.Count == 0) return; // nothing of ours: the usual meaning
         context.Cancel = true;
         int code = 128 + (context.Signal == PosixSignal.SIGHUP ? 1 : 15);
+        _signalExitCode = code;
         // the handler thread must not block the runtime's signal loop: end the traces on a thread of their own
         new Thread(() =>
         {
@@ -56,12 +65,13 @@ internal static class ProcessEndHandling
         foreach (var s in foreground) s.RequestStop(interrupt: true);
     }
 
-    /// <summary>Foreground traces end their own loops (and write their files); background ones are stopped here.</summary>
+    /// <summary>Foreground traces end their own loops (and write their files), and their commands stop their pipelines so
+    /// that the script does not run on; background ones are stopped here.</summary>
     private static void EndAll(IReadOnlyList<TraceSession> sessions, bool foregroundOnly)
     {
         foreach (var s in sessions)
         {
-            if (s.InForeground) s.RequestStop();
+            if (s.InForeground) s.RequestStop(interrupt: true);
             else if (!foregroundOnly) s.Stop();
         }
         var deadline = DateTime.UtcNow + Grace;

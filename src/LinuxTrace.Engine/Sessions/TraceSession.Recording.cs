@@ -39,11 +39,26 @@ public sealed partial class TraceSession
     public TraceSessionSummary Record(string outFile, int version, string compression, CancellationToken token, Action<long>? progress = null)
     {
         using var sink = new RecordingSink(outFile, Instance.Cpus, Instance.SubBufferSizeKB * 1024);
-        DrainTo(sink, token, () => progress?.Invoke(sink.Pages));
+        try
+        {
+            DrainTo(sink, token, () => { if (!token.IsCancellationRequested) progress?.Invoke(sink.Pages); });
+        }
+        catch (Exception) when (sink.Pages > 0)
+        {
+            // what was recorded is kept: the file is written, then the error is reported
+            try { Finish(sink, outFile, version, compression); } catch (Exception) { }
+            throw;
+        }
+        Finish(sink, outFile, version, compression);
+        return Stop();
+    }
+
+    private void Finish(RecordingSink sink, string outFile, int version, string compression)
+    {
+        StopRecording(drain: true); // (does nothing when DrainTo got that far)
         var stats = Instance.GetCpuStats();
         RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);
         sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats), version, compression);
-        return Stop();
     }
 }

@@ -128,8 +128,11 @@ public sealed partial class TraceSession : IDisposable
         string? program = options.Command is null ? null : LaunchedProcess.ResolveCommand(options.Command, options.WorkingDirectory ?? Environment.CurrentDirectory);
         if (options.Instance is null) fs.Capabilities.Require(TraceCapabilities.Instances);
 
+        // the handlers first: from the moment an instance exists, a signal must find them
+        ProcessEndHandling.Watch();
         var orphans = InstanceOwnership.RemoveOrphans(fs);
         var session = new TraceSession(Interlocked.Increment(ref _counter), options, fs) { RemovedOrphans = orphans };
+        Active[session.Id] = session;
         try
         {
             session.TakeInstance();
@@ -141,8 +144,6 @@ public sealed partial class TraceSession : IDisposable
             session.Stop();
             throw;
         }
-        Active[session.Id] = session;
-        ProcessEndHandling.Watch();
         return session;
     }
 

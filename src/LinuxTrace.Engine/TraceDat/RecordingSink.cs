@@ -23,7 +23,10 @@ public sealed class RecordingSink : IPageSink, IDisposable
             _files[c] = new FileStream(TempPath(c), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
     }
 
-    public long Pages { get; private set; }
+    private long _pages;
+
+    /// <summary>Pages recorded so far, by all drainers (each CPU's drainer counts on its own thread).</summary>
+    public long Pages => Interlocked.Read(ref _pages);
 
     /// <summary>Pages are written to the file before Accept returns: the drainers may reuse their buffer.</summary>
     public bool KeepsPages => false;
@@ -36,7 +39,7 @@ public sealed class RecordingSink : IPageSink, IDisposable
         // each CPU has its own drainer thread and file: no lock needed on the hot path
         f.Write(page, 0, Math.Min(length, _pageSize));
         if (length < _pageSize) f.Write(Zeros.AsSpan(0, _pageSize - length));
-        Pages++;
+        Interlocked.Increment(ref _pages);
     }
 
     /// <summary>Writes the trace.dat file from what was recorded, then removes the temporary files.</summary>

@@ -89,6 +89,10 @@ public sealed class TraceInstanceInfo
     /// <summary>True for instances made by a LinuxTrace session (linuxtrace-PID-N).</summary>
     public bool IsLinuxTrace => Name.StartsWith("linuxtrace-", StringComparison.Ordinal);
 
+    /// <summary>True for a LinuxTrace instance whose owner is gone (killed, in any PID namespace): nobody holds its lock.
+    /// The next trace removes it; Remove-TraceInstance does too.</summary>
+    public bool IsOrphan { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -154,6 +158,7 @@ public static class TraceListing
         Clock = TryOr<string?>(() => i.Clock, null),
         EnabledEventCount = TryOr(() => i.EnabledEvents.Count, 0),
         Path = i.Path,
+        IsOrphan = !i.IsTop && LinuxTrace.Engine.Sessions.InstanceOwnership.IsOrphan(i),
     };
 
     public static TraceStatus Status(TraceInstance i)

@@ -6,7 +6,7 @@ namespace LinuxTrace.Commands;
 /// <summary>Write-Progress on a timer (every 500 ms at most), only when the output is not going straight to the screen.</summary>
 internal sealed class ProgressTimer
 {
-    private readonly Cmdlet _cmdlet;
+    private readonly PSCmdlet _cmdlet;
     private readonly ProgressRecord _record;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _enabled;
@@ -23,7 +23,8 @@ internal sealed class ProgressTimer
 
     public void Update(Func<string> status)
     {
-        if (!_enabled) return;
+        // a stopping pipeline (Ctrl+C) throws on any write: the work that is ending (a file being finished) must not
+        if (!_enabled || _cmdlet.Stopping) return;
         long now = _clock.ElapsedMilliseconds;
         if (_last >= 0 && now - _last < 500) return;
         _last = now;
@@ -34,7 +35,7 @@ internal sealed class ProgressTimer
 
     public void Complete()
     {
-        if (!_shown) return;
+        if (!_shown || _cmdlet.Stopping) return;
         _record.RecordType = ProgressRecordType.Completed;
         _cmdlet.WriteProgress(_record);
     }
