@@ -215,6 +215,9 @@ function Compare-MessageWithTraceCmd([string] $Path) {
         if ($l -notmatch '^\s*(?<comm>.*)-(?<pid>\d+)\s+\[(?<cpu>\d+)\]\s+(?<sec>\d+)\.(?<ns>\d{9}): (?<name>[^:]+): (?<rest>.*)$') { continue }
         $pad = [Math]::Max(0, 20 - $Matches.name.Length)
         $msg = if ($Matches.rest.Length -ge $pad) { $Matches.rest.Substring($pad) } else { '' }
+        # -N (no plugins) also turns off trace-cmd's handler for ftrace:function, so it prints the kernel's print fmt
+        # " %ps <-- %ps", leading space and all; LinuxTrace prints what the handler prints, without it
+        if ($Matches.name -eq 'function' -and $msg.StartsWith(' ')) { $msg = $msg.Substring(1) }
         $cpu = [int]$Matches.cpu
         if (-not $theirs.ContainsKey($cpu)) { $theirs[$cpu] = [System.Collections.Generic.List[object]]::new() }
         $theirs[$cpu].Add([pscustomobject]@{ Ts = [uint64]$Matches.sec * 1000000000 + [uint64]$Matches.ns; Name = $Matches.name; Message = $msg })
