@@ -55,7 +55,11 @@ function Invoke-Pwsh([string[]] $Arguments) {
 
 function Invoke-Build {
     $sw = [Diagnostics.Stopwatch]::StartNew()
-    Invoke-Native dotnet @('publish', "$Root/src/LinuxTrace/LinuxTrace.csproj", '-c', $Configuration, '-o', "$Root/bin", '--nologo', '-v', 'q')
+    # ReadyToRun: the engine's code is compiled ahead for this architecture, so that the first trace read in a fresh
+    # pwsh does not wait for the JIT (the JIT still optimizes hot paths later)
+    $rid = 'linux-' + [Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    Invoke-Native dotnet @('publish', "$Root/src/LinuxTrace/LinuxTrace.csproj", '-c', $Configuration, '-o', "$Root/bin", '--nologo', '-v', 'q',
+        '-r', $rid, '--self-contained', 'false', '-p:PublishReadyToRun=true')
     # Only our assemblies belong in bin/ (System.Management.Automation comes from pwsh itself).
     Get-ChildItem "$Root/bin" -File | Where-Object { $_.Name -notmatch '^LinuxTrace' } | Remove-Item
     # MAML help: generated in a child pwsh so that this session never loads the dll it just built.

@@ -23,8 +23,10 @@ Import-Module (Join-Path $Root 'LinuxTrace.psd1')
 foreach ($tool in 'trace-cmd', 'stress-ng') {
     if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { & apt-get install -y -q $tool 2>&1 | Out-Null }
 }
-& dotnet build "$PSScriptRoot/LinuxTrace.Bench/LinuxTrace.Bench.csproj" -c Release -v q --nologo | Out-Null
-$BenchDll = "$PSScriptRoot/LinuxTrace.Bench/bin/Release/net10.0/LinuxTrace.Bench.dll"
+# ReadyToRun, as the module is built: a cold pass measures what a fresh pwsh gets
+$rid = 'linux-' + [Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+& dotnet publish "$PSScriptRoot/LinuxTrace.Bench/LinuxTrace.Bench.csproj" -c Release -r $rid --self-contained false -p:PublishReadyToRun=true -o "$PSScriptRoot/LinuxTrace.Bench/bin/publish" -v q --nologo | Out-Null
+$BenchDll = "$PSScriptRoot/LinuxTrace.Bench/bin/publish/LinuxTrace.Bench.dll"
 function Invoke-BenchApp([string[]] $BenchArgs) { (& dotnet $BenchDll @BenchArgs | Select-Object -Last 1) | ConvertFrom-Json }
 
 $events = 'raw_syscalls:sys_enter', 'raw_syscalls:sys_exit', 'sched:sched_switch'

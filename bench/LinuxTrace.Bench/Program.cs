@@ -110,7 +110,14 @@ static void FieldsRead(Dictionary<string, string> o)
                 switch (field.Kind)
                 {
                     case FieldKind.Scalar: checksum ^= FieldDecoder.ReadInteger(rec, field); break;
-                    case FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString: checksum ^= FieldDecoder.ReadString(rec, field).Length; break;
+                    case FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString:
+                    {
+                        // the string's bytes up to its NUL, as the C reader's strnlen (objects make .NET strings; this does not)
+                        var s = FieldDecoder.Data(rec, field);
+                        int nul = s.IndexOf((byte)0);
+                        checksum ^= nul < 0 ? s.Length : nul;
+                        break;
+                    }
                     default:
                         var data = FieldDecoder.Data(rec, field);
                         if (field.ElementSize == 8) foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(data)) checksum ^= v;

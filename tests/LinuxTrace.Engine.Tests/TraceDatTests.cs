@@ -107,6 +107,37 @@ public class TraceDatTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>
+    /// Visit (no objects; pages handed out in place and their memory reused once left) sees exactly what the object
+    /// reader sees, in the same order, across many blocks and compressed chunks.
+    /// </summary>
+    [Theory]
+    [InlineData(6, "none")]
+    [InlineData(7, "none")]
+    [InlineData(7, "zstd")]
+    [InlineData(7, "zlib")]
+    public void VisitingWithoutObjectsSeesWhatTheObjectsSee(int version, string compression)
+    {
+        string path = Write(version, compression, perCpu: 30_050); // 601 pages per CPU: blocks, and 61 chunks, the last short
+        try
+        {
+            var expected = ReadAll(path).OfType<TraceEvent>().Select(e => (e.TimestampNs, e.CpuNumber, Convert.ToInt64(e.GetFieldValue("next_pid")))).ToList();
+            var seen = new List<(ulong, int, long)>();
+            var nextPid = Switch.Fields.Single(f => f.Name == "next_pid");
+            using (var r = new TraceFileReader([path]))
+            {
+                r.Visit(null, (in RecordRef rec, EventFormat? f) =>
+                {
+                    if (f is null) return;
+                    seen.Add((rec.Timestamp, rec.Cpu, LinuxTrace.Engine.Events.FieldDecoder.ReadInteger(rec.Page.AsSpan(rec.Offset, rec.Length), nextPid)));
+                });
+            }
+            Assert.Equal(60_100, expected.Count);
+            Assert.Equal(expected, seen);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void ConvertingBetweenVersionsKeepsEveryByteOfEveryEvent()
     {
@@ -154,6 +185,29 @@ public class TraceDatTests
             File.WriteAllBytes(path, bytes);
             var e = Assert.Throws<TraceDataException>(() => TraceDatFile.Open(path));
             Assert.Contains("latency", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>
+    /// A file that claims the largest page size it may (16 MiB) over a few KB of data: the reader fails cleanly, and
+    /// what it allocated on the way stays near a page per CPU (it once read 64 pages at a time: 1 GiB per CPU).
+    /// </summary>
+    [Fact]
+    public void HugePageSizeClaimsDoNotMakeTheReaderAllocate()
+    {
+        string path = Write(6, "none", perCpu: 60);
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(4096, BitConverter.ToInt32(bytes, 14)); // magic (10), "6\0", endian, long size, then the page size
+            BitConverter.GetBytes(1 << 24).CopyTo(bytes, 14);
+            File.WriteAllBytes(path, bytes);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Record.Exception(() => { foreach (var r in ReadAll(path)) if (r is TraceEvent ev) _ = ev.FormatFields(); });
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (e is not null) Assert.IsAssignableFrom<TraceException>(e);
+            Assert.True(allocated < 128L << 20, $"reading allocated {allocated >> 20} MiB");
         }
         finally { File.Delete(path); }
     }

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LinuxTrace.Engine.Formats;
 
 namespace LinuxTrace.Engine.Events;
@@ -10,6 +12,12 @@ namespace LinuxTrace.Engine.Events;
 /// </summary>
 public static class FieldDecoder
 {
+    static FieldDecoder()
+    {
+        // the loads below are little-endian, as every page LinuxTrace reads (see PageDecoder)
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("LinuxTrace reads little-endian trace data on little-endian hosts.");
+    }
+
     /// <summary>The bytes of the field's value; empty when the record is too short to hold it.</summary>
     public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, FieldFormat f)
     {
@@ -37,16 +45,19 @@ public static class FieldDecoder
     /// <summary>A scalar field as a 64-bit integer (sign-extended when the field is signed); long.MinValue when absent.</summary>
     public static long ReadInteger(ReadOnlySpan<byte> record, FieldFormat f)
     {
-        if (f.Offset + f.Size > record.Length) return long.MinValue;
-        var b = record.Slice(f.Offset, f.Size);
-        return f.Size switch
+        int off = f.Offset;
+        // one switch on size and sign (precomputed), one bounds check, an unaligned load
+        switch (f.IntegerShape)
         {
-            1 => f.IsSigned ? (sbyte)b[0] : b[0],
-            2 => f.IsSigned ? BinaryPrimitives.ReadInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b),
-            4 => f.IsSigned ? BinaryPrimitives.ReadInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
-            8 => BinaryPrimitives.ReadInt64LittleEndian(b),
-            _ => long.MinValue,
-        };
+            case IntegerShape.U8: if ((uint)off < (uint)record.Length) return record[off]; break;
+            case IntegerShape.S8: if ((uint)off < (uint)record.Length) return (sbyte)record[off]; break;
+            case IntegerShape.U16: if ((uint)off + 2u <= (uint)record.Length) return Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(record), off)); break;
+            case IntegerShape.S16: if ((uint)off + 2u <= (uint)record.Length) return Unsafe.ReadUnaligned<short>(ref Unsafe.Add(ref MemoryMarshal.GetReference(record), off)); break;
+            case IntegerShape.U32: if ((uint)off + 4u <= (uint)record.Length) return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(record), off)); break;
+            case IntegerShape.S32: if ((uint)off + 4u <= (uint)record.Length) return Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref MemoryMarshal.GetReference(record), off)); break;
+            case IntegerShape.I64: if ((uint)off + 8u <= (uint)record.Length) return Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref MemoryMarshal.GetReference(record), off)); break;
+        }
+        return long.MinValue;
     }
 
     /// <summary>A string field (char[N], __data_loc char[]) up to its NUL.</summary>

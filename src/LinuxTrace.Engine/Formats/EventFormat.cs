@@ -19,6 +19,8 @@ public enum FieldKind
     RelLocArray,
 }
 
+internal enum IntegerShape : byte { None, U8, S8, U16, S16, U32, S32, I64 }
+
 /// <summary>One field of an event format, as the kernel describes it in events/.../format.</summary>
 public sealed class FieldFormat
 {
@@ -38,6 +40,26 @@ public sealed class FieldFormat
 
     /// <summary>True for the common_* header fields.</summary>
     public bool IsCommon { get; init; }
+
+    private IntegerShape _shape = (IntegerShape)255;
+
+    /// <summary>How an integer value of this field is loaded (size and sign), worked out once.</summary>
+    internal IntegerShape IntegerShape
+    {
+        get
+        {
+            if (_shape == (IntegerShape)255)
+                _shape = (Size, IsSigned) switch
+                {
+                    (1, false) => IntegerShape.U8, (1, true) => IntegerShape.S8,
+                    (2, false) => IntegerShape.U16, (2, true) => IntegerShape.S16,
+                    (4, false) => IntegerShape.U32, (4, true) => IntegerShape.S32,
+                    (8, _) => IntegerShape.I64,
+                    _ => IntegerShape.None,
+                };
+            return _shape;
+        }
+    }
 
     /// <summary>The .NET type a decoded value has.</summary>
     public Type ClrType => Kind switch

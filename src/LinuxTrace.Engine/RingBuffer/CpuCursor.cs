@@ -3,20 +3,27 @@ using LinuxTrace.Engine.Formats;
 namespace LinuxTrace.Engine.RingBuffer;
 
 /// <summary>
-/// The records of one CPU in time order, decoded a page at a time from an <see cref="IPageSource"/>.
-/// A page whose header says events were missed yields a lost-events marker before its first record.
+/// The records of one CPU in time order, walked one at a time through the pages of an <see cref="IPageSource"/>
+/// (nothing is decoded ahead or copied). A page whose header says events were missed yields a lost-events marker
+/// before its first record.
 /// </summary>
 public sealed class CpuCursor
 {
     private readonly IPageSource _source;
     private readonly HeaderPage _header;
     private readonly string? _file;
-    private RecordRef[] _records = new RecordRef[256];
-    private int _index;
-    private int _count;
-    private ulong _lastTs;
-
     private readonly LossAccount? _losses;
+
+    // the page being walked: the record after Current starts at _pos
+    private byte[]? _page;
+    private int _pageStart, _pageLength;   // the page is _page[_pageStart.._pageStart+_pageLength]
+    private int _pos, _dataStart, _dataEnd; // relative to the page
+    private ulong _ts;
+    private long _fileOffset;
+
+    private RecordRef _current;
+    private bool _currentIsMarker;
+    private ulong _lastTs;
 
     public CpuCursor(int cpu, IPageSource source, HeaderPage header, string? file = null, LossAccount? losses = null)
     {
@@ -25,6 +32,9 @@ public sealed class CpuCursor
         _header = header;
         _file = file;
         _losses = losses;
+        _current.Cpu = cpu;
+        _current.Page = [];
+        _current.Lost = -2;
     }
 
     /// <summary>Time stamp of the last record decoded on this CPU (0 before any).</summary>
@@ -33,59 +43,84 @@ public sealed class CpuCursor
     public int Cpu { get; }
 
     /// <summary>Index of the source (file) this cursor reads, copied into every record.</summary>
-    public int SourceIndex { get; init; }
+    public int SourceIndex { get => _current.Source; init => _current.Source = value; }
 
     /// <summary>Pages decoded so far.</summary>
     public long Pages { get; private set; }
 
     /// <summary>The current record; valid after <see cref="MoveNext"/> returned true.</summary>
-    public ref RecordRef Current => ref _records[_index];
+    public ref RecordRef Current => ref _current;
 
-    /// <summary>Advances to the next record, decoding the next page when needed.</summary>
+    /// <summary>The current record's time stamp (for the merge).</summary>
+    public ulong Timestamp => _current.Timestamp;
+
+    /// <summary>Advances to the next record, reading the next page when the current one is done. After false (no page
+    /// available yet, as in a live queue), a later call tries again.</summary>
     public bool MoveNext()
     {
-        if (++_index < _count) return true;
-        while (_source.TryReadPage(out var page, out int length, out long fileOffset))
+        if (_page is not null && Step()) return true;
+        _page = null;
+        while (_source.TryReadPageAt(out var page, out int start, out int length, out long fileOffset))
         {
             if (ReferenceEquals(page, PageQueue.DroppedPage))
             {
                 // the reader queue dropped a page of `length` events at time `fileOffset`
-                _index = 0;
-                _count = 0;
                 ulong at = (ulong)fileOffset;
-                Add(new RecordRef { Timestamp = at, Page = page, Cpu = Cpu, Lost = length, LostSince = _lastTs, Source = SourceIndex, DroppedByReader = true });
+                Marker(page, at, length, dropped: true);
                 if (at > _lastTs) _lastTs = at;
                 return true;
             }
             Pages++;
-            if (Decode(page, length, fileOffset)) return true;
+            var dec = new PageDecoder(page.AsSpan(start, length), _header, _file, fileOffset);
+            _page = page;
+            _pageStart = start;
+            _pageLength = length;
+            _pos = _dataStart = dec.DataStart;
+            _dataEnd = dec.DataEnd;
+            _ts = dec.PageTimestamp;
+            _fileOffset = fileOffset;
+            if (dec.MissedEvents)
+            {
+                long count = _losses?.Resolve(Cpu, dec.MissedCount) ?? dec.MissedCount;
+                Marker(page, dec.PageTimestamp, count, dropped: false);
+                return true;
+            }
+            if (Step()) return true;
+            _page = null;
         }
-        _count = 0;
-        _index = 0;
         return false;
     }
 
-    private bool Decode(byte[] page, int length, long fileOffset)
+    private bool Step()
     {
-        _index = 0;
-        _count = 0;
-        var dec = new PageDecoder(page.AsSpan(0, length), _header, _file, fileOffset);
-        if (dec.MissedEvents)
+        if (!PageDecoder.Next(_page.AsSpan(_pageStart, _pageLength), ref _pos, _dataStart, _dataEnd, ref _ts, out ulong ts, out int offset, out int length, _file, _fileOffset))
+            return false;
+        ref var c = ref _current;
+        if (_currentIsMarker)
         {
-            long count = _losses?.Resolve(Cpu, dec.MissedCount) ?? dec.MissedCount;
-            Add(new RecordRef { Timestamp = dec.PageTimestamp, Page = page, Cpu = Cpu, Lost = count, LostSince = _lastTs, Source = SourceIndex });
+            _currentIsMarker = false;
+            c.Lost = -2;
+            c.LostSince = 0;
+            c.DroppedByReader = false;
         }
-        while (dec.Next(out ulong ts, out int off, out int len))
-        {
-            Add(new RecordRef { Timestamp = ts, Page = page, Offset = off, Length = len, Cpu = Cpu, Lost = -2, Source = SourceIndex });
-        }
-        if (_count > 0) _lastTs = _records[_count - 1].Timestamp;
-        return _count > 0;
+        if (!ReferenceEquals(c.Page, _page)) c.Page = _page!;
+        c.Timestamp = ts;
+        c.Offset = _pageStart + offset;
+        c.Length = length;
+        _lastTs = ts;
+        return true;
     }
 
-    private void Add(in RecordRef r)
+    private void Marker(byte[] page, ulong at, long count, bool dropped)
     {
-        if (_count == _records.Length) Array.Resize(ref _records, _records.Length * 2);
-        _records[_count++] = r;
+        ref var c = ref _current;
+        c.Page = page;
+        c.Timestamp = at;
+        c.Offset = 0;
+        c.Length = 0;
+        c.Lost = count;
+        c.LostSince = _lastTs;
+        c.DroppedByReader = dropped;
+        _currentIsMarker = true;
     }
 }

@@ -62,6 +62,10 @@ public ref struct PageDecoder
     /// <summary>Base time stamp of the page.</summary>
     public ulong PageTimestamp { get; }
 
+    /// <summary>Where event data starts and ends in the page.</summary>
+    public readonly int DataStart => _dataStart;
+    public readonly int DataEnd => _dataEnd;
+
     /// <summary>Bytes of event data in the page.</summary>
     public readonly int DataLength => _dataEnd - _dataStart;
 
@@ -72,61 +76,71 @@ public ref struct PageDecoder
     public long MissedCount { get; }
 
     /// <summary>Moves to the next data event. <paramref name="offset"/> and <paramref name="length"/> locate its payload in the page.</summary>
-    public bool Next(out ulong timestamp, out int offset, out int length)
+    public bool Next(out ulong timestamp, out int offset, out int length) =>
+        Next(_page, ref _pos, _dataStart, _dataEnd, ref _ts, out timestamp, out offset, out length, Source, FileOffset);
+
+    /// <summary>
+    /// The event walk itself, for readers that keep their place in a page between calls (<see cref="CpuCursor"/>):
+    /// from <paramref name="pos"/>, skips padding and applies time extends and absolute stamps to
+    /// <paramref name="ts"/>, and stops at the next data event.
+    /// </summary>
+    public static bool Next(ReadOnlySpan<byte> page, ref int pos, int dataStart, int dataEnd, ref ulong ts,
+        out ulong timestamp, out int offset, out int length, string? source, long fileOffset)
     {
-        var page = _page;
-        while (_pos + 4 <= _dataEnd)
+        while (pos + 4 <= dataEnd)
         {
-            int at = _pos;
+            int at = pos;
             uint word = BinaryPrimitives.ReadUInt32LittleEndian(page[at..]);
             int typeLen = (int)(word & 0x1f);
             uint delta = word >> 5;
+            if (typeLen < TypePadding && typeLen > 0)
+            {
+                // the common case first: a short data event (type_len words of payload)
+                offset = at + 4;
+                length = typeLen * 4;
+                if (offset + length > dataEnd) throw Bad(at, $"event of {length} bytes runs past the end of the page data ({dataEnd - dataStart} bytes)", source, fileOffset);
+                pos = offset + length;
+                ts += delta;
+                timestamp = ts;
+                return true;
+            }
+            if (typeLen == TypePadding && delta == 0) { pos = dataEnd; return Fail(out timestamp, out offset, out length); } // rest of page is empty
+            if (at + 8 > dataEnd) throw Bad(at, $"event of 8 bytes runs past the end of the page data ({dataEnd - dataStart} bytes)", source, fileOffset);
+            uint word2 = BinaryPrimitives.ReadUInt32LittleEndian(page[(at + 4)..]);
             switch (typeLen)
             {
                 case TypePadding:
-                    if (delta == 0) { _pos = _dataEnd; return Fail(out timestamp, out offset, out length); } // rest of page is empty
-                    Need(at, 8);
-                    _pos = at + 4 + (int)Checked(BinaryPrimitives.ReadUInt32LittleEndian(page[(at + 4)..]), at);
+                    if (word2 > (uint)(dataEnd - dataStart)) throw Bad(at, $"event length {word2} is larger than the page", source, fileOffset);
+                    pos = at + 4 + (int)word2;
                     continue; // a discarded event: skip it, the kernel does not add its delta
                 case TypeTimeExtend:
-                    Need(at, 8);
-                    _ts += ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(page[(at + 4)..]) << 27) + delta;
-                    _pos = at + 8;
+                    ts += ((ulong)word2 << 27) + delta;
+                    pos = at + 8;
                     continue;
                 case TypeTimeStamp:
                 {
-                    Need(at, 8);
-                    ulong abs = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(page[(at + 4)..]) << 27) | delta;
-                    if ((_ts & TsMsb) != 0)
+                    ulong abs = ((ulong)word2 << 27) | delta;
+                    if ((ts & TsMsb) != 0)
                     {
-                        abs |= _ts & TsMsb;
-                        if (abs < _ts) abs += 1UL << 59;
+                        abs |= ts & TsMsb;
+                        if (abs < ts) abs += 1UL << 59;
                     }
-                    _ts = abs;
-                    _pos = at + 8;
+                    ts = abs;
+                    pos = at + 8;
                     continue;
                 }
-                case 0:
+                default: // 0: long data, its length in the next word
                 {
-                    Need(at, 8);
-                    uint len = BinaryPrimitives.ReadUInt32LittleEndian(page[(at + 4)..]);
-                    if (len < 4) throw Bad(at, $"long data event with length word {len} (must be at least 4)");
+                    if (word2 < 4) throw Bad(at, $"long data event with length word {word2} (must be at least 4)", source, fileOffset);
+                    if (word2 - 4 > (uint)(dataEnd - dataStart)) throw Bad(at + 4, $"event length {word2 - 4} is larger than the page", source, fileOffset);
                     offset = at + 8;
-                    length = (int)Checked(len - 4, at + 4);
-                    Need(offset, length);
-                    _pos = at + 4 + (int)((len + 3) & ~3u);
-                    _ts += delta;
-                    timestamp = _ts;
+                    length = (int)(word2 - 4);
+                    if (offset + length > dataEnd) throw Bad(offset, $"event of {length} bytes runs past the end of the page data ({dataEnd - dataStart} bytes)", source, fileOffset);
+                    pos = at + 4 + (int)((word2 + 3) & ~3u);
+                    ts += delta;
+                    timestamp = ts;
                     return true;
                 }
-                default:
-                    offset = at + 4;
-                    length = typeLen * 4;
-                    Need(offset, length);
-                    _pos = offset + length;
-                    _ts += delta;
-                    timestamp = _ts;
-                    return true;
             }
         }
         return Fail(out timestamp, out offset, out length);
@@ -141,18 +155,6 @@ public ref struct PageDecoder
         return false;
     }
 
-    private readonly void Need(int at, int bytes)
-    {
-        if (bytes < 0 || at + bytes > _dataEnd)
-            throw Bad(at, $"event of {bytes} bytes runs past the end of the page data ({_dataEnd - _dataStart} bytes)");
-    }
-
-    private readonly uint Checked(uint value, int at)
-    {
-        if (value > (uint)(_dataEnd - _dataStart)) throw Bad(at, $"event length {value} is larger than the page");
-        return value;
-    }
-
-    private readonly TraceDataException Bad(int at, string what) =>
-        new($"corrupt ring-buffer page: {what} (page offset {at})", Source, FileOffset >= 0 ? FileOffset + at : -1);
+    private static TraceDataException Bad(int at, string what, string? source, long fileOffset) =>
+        new($"corrupt ring-buffer page: {what} (page offset {at})", source, fileOffset >= 0 ? fileOffset + at : -1);
 }

@@ -21,6 +21,11 @@ public sealed class RecordMerger
 
     public ref RecordRef Current => ref _cursors[_current].Current;
 
+    // the linear merge keeps taking from the current cursor while it stays ahead of the others' earliest record
+    // (per-CPU records come in runs): the others are compared only when that bound is passed
+    private ulong _boundTs;
+    private int _boundIndex;
+
     public bool MoveNext()
     {
         if (!_started)
@@ -29,13 +34,22 @@ public sealed class RecordMerger
             for (int i = 0; i < _cursors.Length; i++)
             {
                 _live[i] = _cursors[i].MoveNext();
-                if (_live[i]) _heap?.Enqueue(i, (_cursors[i].Current.Timestamp, i));
+                if (_live[i]) _heap?.Enqueue(i, (_cursors[i].Timestamp, i));
             }
         }
         else if (_current >= 0)
         {
-            _live[_current] = _cursors[_current].MoveNext();
-            if (_live[_current]) _heap?.Enqueue(_current, (_cursors[_current].Current.Timestamp, _current));
+            var c = _cursors[_current];
+            _live[_current] = c.MoveNext();
+            if (_heap is null)
+            {
+                if (_live[_current])
+                {
+                    ulong ts = c.Timestamp;
+                    if (ts < _boundTs || (ts == _boundTs && _current < _boundIndex)) return true;
+                }
+            }
+            else if (_live[_current]) _heap.Enqueue(_current, (c.Timestamp, _current));
         }
 
         if (_heap is not null)
@@ -43,15 +57,19 @@ public sealed class RecordMerger
             if (!_heap.TryDequeue(out _current, out _)) { _current = -1; return false; }
             return true;
         }
-        int best = -1;
-        ulong bestTs = ulong.MaxValue;
+        // the earliest record (lowest index on equal stamps), and the earliest of the others as the bound
+        int best = -1, second = -1;
+        ulong bestTs = ulong.MaxValue, secondTs = ulong.MaxValue;
         for (int i = 0; i < _cursors.Length; i++)
         {
             if (!_live[i]) continue;
-            ulong ts = _cursors[i].Current.Timestamp;
-            if (best < 0 || ts < bestTs) { best = i; bestTs = ts; }
+            ulong ts = _cursors[i].Timestamp;
+            if (best < 0 || ts < bestTs) { second = best; secondTs = bestTs; best = i; bestTs = ts; }
+            else if (second < 0 || ts < secondTs) { second = i; secondTs = ts; }
         }
         _current = best;
+        _boundTs = second < 0 ? ulong.MaxValue : secondTs;
+        _boundIndex = second < 0 ? int.MaxValue : second;
         return best >= 0;
     }
 }

@@ -525,27 +525,72 @@ public sealed class TraceDatFile : IDisposable
                 $"{Path} has no buffer named '{name}'. Buffers: {string.Join(", ", _buffers.Select(b => b.DisplayName))}.", Path) { ErrorId = "BufferNotFound" };
     }
 
-    /// <summary>Pages of one CPU of a buffer, read (and decompressed) as they are needed.</summary>
-    public IPageSource OpenPages(TraceDatBuffer buffer, TraceDatCpu cpu) =>
-        buffer.Compressed ? new CompressedPages(this, buffer, cpu) : new PlainPages(this, buffer, cpu);
+    /// <summary>
+    /// The most a reader may hold for one buffer's CPUs at once (a block or two chunks per CPU being merged): a crafted
+    /// file with thousands of CPUs and huge pages is refused before anything is allocated.
+    /// </summary>
+    private const long MaxReadMemory = 2L << 30;
 
-    /// <summary>Uncompressed pages, read 64 at a time (one system call) and handed out one by one.</summary>
-    private sealed class PlainPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu) : IPageSource
+    /// <summary>Bytes read from the file at once per CPU (uncompressed data): one system call for many pages.</summary>
+    private const int BlockBytes = 1 << 20;
+
+    /// <summary>Largest chunk accepted, in pages: trace-cmd and LinuxTrace write 10.</summary>
+    private const int MaxPagesInChunk = 16;
+
+    /// <summary>Pages of one CPU of a buffer, read (and decompressed) as they are needed.</summary>
+    /// <param name="reuse">The reader is done with a page when it asks for the next one (it keeps no record or
+    /// object of it): <see cref="IPageSource.TryReadPageAt"/> may then hand out the same memory again, which saves
+    /// allocating (and the kernel zeroing) the whole file's worth of memory.</param>
+    public IPageSource OpenPages(TraceDatBuffer buffer, TraceDatCpu cpu, bool reuse = false)
     {
-        private const int Batch = 64;
+        CheckReadMemory(buffer);
+        return buffer.Compressed ? new CompressedPages(this, buffer, cpu, reuse) : new PlainPages(this, buffer, cpu, reuse);
+    }
+
+    /// <summary>What merging every CPU of the buffer could hold at once, refused when implausible.</summary>
+    private void CheckReadMemory(TraceDatBuffer buffer)
+    {
+        long perCpu = buffer.Compressed ? 2L * MaxPagesInChunk * buffer.PageSize : Math.Max(buffer.PageSize, BlockBytes);
+        long cpus = buffer.Cpus.Count(c => c.Size > 0);
+        if (cpus * perCpu > MaxReadMemory)
+            throw new TraceDataException(
+                $"buffer '{buffer.DisplayName}' has {cpus} CPUs with data and pages of {buffer.PageSize} bytes: reading it could need {cpus * perCpu >> 20} MiB at once, more than the {MaxReadMemory >> 20} MiB a trace file may ask for",
+                Path, 0);
+    }
+
+    /// <summary>Uncompressed pages, read a block (about 1 MiB) at a time and handed out one by one.</summary>
+    private sealed class PlainPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu, bool reuse) : IPageSource
+    {
+        private readonly int Batch = Math.Max(1, BlockBytes / buffer.PageSize);
         private long _done;
         private byte[] _block = [];
+        private bool _blockLent;   // pages of the block were handed out in place: the next block needs a new array
         private int _blockLength;
         private int _blockPos;
         private long _blockOffset;
 
         public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
         {
+            if (!TryReadPageAt(out var block, out int start, out length, out fileOffset, lend: false)) { page = []; return false; }
+            page = GC.AllocateUninitializedArray<byte>(buffer.PageSize);
+            Buffer.BlockCopy(block, start, page, 0, length);
+            return true;
+        }
+
+        public bool TryReadPageAt(out byte[] array, out int start, out int length, out long fileOffset) =>
+            TryReadPageAt(out array, out start, out length, out fileOffset, lend: !reuse);
+
+        private bool TryReadPageAt(out byte[] array, out int start, out int length, out long fileOffset, bool lend)
+        {
             int ps = buffer.PageSize;
             if (_blockPos >= _blockLength)
             {
-                if (_done >= cpu.Size) { page = []; length = 0; fileOffset = -1; return false; }
-                if (_block.Length == 0) _block = new byte[ps * Batch];
+                if (_done >= cpu.Size) { array = []; start = 0; length = 0; fileOffset = -1; return false; }
+                if (_block.Length == 0 || _blockLent)
+                {
+                    _block = GC.AllocateUninitializedArray<byte>((int)Math.Min((long)ps * Batch, cpu.Size + ps - 1) / ps * ps);
+                    _blockLent = false;
+                }
                 _blockOffset = cpu.Offset + _done;
                 _blockLength = (int)Math.Min(_block.Length, cpu.Size - _done);
                 int got = file.ReadAt(_block.AsSpan(0, _blockLength), _blockOffset);
@@ -555,9 +600,10 @@ public sealed class TraceDatFile : IDisposable
             }
             fileOffset = _blockOffset + _blockPos;
             length = Math.Min(ps, _blockLength - _blockPos);
-            page = GC.AllocateUninitializedArray<byte>(ps);
-            Buffer.BlockCopy(_block, _blockPos, page, 0, length);
+            array = _block;
+            start = _blockPos;
             _blockPos += length;
+            _blockLent |= lend;
             return true;
         }
     }
@@ -580,8 +626,12 @@ public sealed class TraceDatFile : IDisposable
 
         private sealed record Chunk(byte[] Data, int Length, long Offset);
 
-        public CompressedPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu)
+        private readonly bool _reuse;
+        private byte[]? _spare;   // with reuse: the chunk before the current one, free for the next load
+
+        public CompressedPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu, bool reuse)
         {
+            _reuse = reuse;
             _file = file;
             _buffer = buffer;
             _cpu = cpu;
@@ -592,17 +642,26 @@ public sealed class TraceDatFile : IDisposable
 
         public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
         {
+            if (!TryReadPageAt(out var chunk, out int start, out length, out fileOffset)) { page = []; return false; }
+            page = GC.AllocateUninitializedArray<byte>(_buffer.PageSize);
+            Buffer.BlockCopy(chunk, start, page, 0, length);
+            return true;
+        }
+
+        /// <summary>Pages in place in their decompressed chunk (each chunk is a new array).</summary>
+        public bool TryReadPageAt(out byte[] array, out int start, out int length, out long fileOffset)
+        {
             int ps = _buffer.PageSize;
             while (_current is null || _chunkPos >= _current.Length)
             {
                 _current = Take();
                 _chunkPos = 0;
-                if (_current is null) { page = []; length = 0; fileOffset = -1; return false; }
+                if (_current is null) { array = []; start = 0; length = 0; fileOffset = -1; return false; }
             }
             fileOffset = _current.Offset;
             length = Math.Min(ps, _current.Length - _chunkPos);
-            page = GC.AllocateUninitializedArray<byte>(ps);
-            Buffer.BlockCopy(_current.Data, _chunkPos, page, 0, length);
+            array = _current.Data;
+            start = _chunkPos;
             _chunkPos += length;
             return true;
         }
@@ -610,18 +669,21 @@ public sealed class TraceDatFile : IDisposable
         private Chunk? Take()
         {
             Chunk? c;
+            var previous = _current;
             if (_next is not null)
             {
                 try { c = _next.GetAwaiter().GetResult(); }
                 finally { _next = null; }
             }
-            else c = Load();
-            if (c is not null && _chunksLeft > 0) _next = Task.Run(Load);
+            else c = Load(null);
+            // the reader has left the previous chunk (it asked for a page past it): its memory takes the next load
+            var spare = _reuse ? previous?.Data : null;
+            if (c is not null && _chunksLeft > 0) _next = Task.Run(() => Load(spare));
             return c;
         }
 
         /// <summary>Reads and decompresses the chunk at _pos (one at a time: Take never overlaps two loads).</summary>
-        private Chunk? Load()
+        private Chunk? Load(byte[]? into)
         {
             if (_cpu.Size == 0) return null;
             if (_chunksLeft < 0)
@@ -634,14 +696,15 @@ public sealed class TraceDatFile : IDisposable
             var h = _file.At(_pos, 8, $"chunk header of CPU {_cpu.Cpu}");
             uint csize = h.U32(), usize = h.U32();
             if (_pos + 8 + csize > _end) throw h.Error($"compressed chunk of {csize} bytes runs past CPU {_cpu.Cpu}'s data");
-            if (usize > 256u << 20) throw h.Error($"chunk claims {usize} uncompressed bytes: implausible");
+            if (usize > (ulong)MaxPagesInChunk * (ulong)_buffer.PageSize)
+                throw h.Error($"chunk claims {usize} uncompressed bytes, more than {MaxPagesInChunk} pages of {_buffer.PageSize} bytes: implausible");
             var comp = System.Buffers.ArrayPool<byte>.Shared.Rent((int)csize);
-            var data = GC.AllocateUninitializedArray<byte>((int)usize);
+            var data = into is not null && into.Length >= usize ? into : GC.AllocateUninitializedArray<byte>((int)usize);
             try
             {
                 if (_file.ReadAt(comp.AsSpan(0, (int)csize), _pos + 8) != csize)
                     throw new TraceDataException($"CPU {_cpu.Cpu}: short read of a compressed chunk", _file.Path, _pos + 8);
-                _file.Codec!.Decompress(comp.AsSpan(0, (int)csize), data);
+                _file.Codec!.Decompress(comp.AsSpan(0, (int)csize), data.AsSpan(0, (int)usize));
             }
             catch (InvalidDataException e)
             {

@@ -2,7 +2,6 @@ using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using System.Buffers.Binary;
 using System.Text;
-using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Tracefs;
 

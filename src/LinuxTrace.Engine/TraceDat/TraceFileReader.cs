@@ -87,11 +87,12 @@ public sealed class TraceFileReader : IDisposable
     /// <summary>Called for each record with its format (null for an id the file has no format for).</summary>
     public delegate void RecordVisitor(in RecordRef record, EventFormat? format);
 
-    /// <summary>Visits every record of the buffer of every file in time order without making objects; returns how many.</summary>
+    /// <summary>Visits every record of the buffer of every file in time order without making objects; returns how many.
+    /// A record (and its page) is valid only during the visitor's call: keep values, not the record.</summary>
     public long Visit(string? buffer, RecordVisitor visitor)
     {
         var byId = _catalogs.Select(_ => new EventFormat?[65536]).ToArray();
-        var merger = new RecordMerger(Cursors(buffer));
+        var merger = new RecordMerger(Cursors(buffer, reuse: true));
         long n = 0;
         while (merger.MoveNext())
         {
@@ -108,7 +109,7 @@ public sealed class TraceFileReader : IDisposable
         return n;
     }
 
-    internal List<CpuCursor> Cursors(string? buffer)
+    internal List<CpuCursor> Cursors(string? buffer, bool reuse = false)
     {
         var cursors = new List<CpuCursor>();
         for (int i = 0; i < _files.Count; i++)
@@ -118,7 +119,7 @@ public sealed class TraceFileReader : IDisposable
             foreach (var cpu in b.Cpus)
             {
                 if (cpu.Size == 0) continue;
-                cursors.Add(new CpuCursor(cpu.Cpu, f.OpenPages(b, cpu), f.HeaderPage, f.Path) { SourceIndex = i });
+                cursors.Add(new CpuCursor(cpu.Cpu, f.OpenPages(b, cpu, reuse), f.HeaderPage, f.Path) { SourceIndex = i });
             }
         }
         return cursors;
@@ -173,15 +174,15 @@ public sealed class TraceFileInfo
         foreach (var b in f.Buffers)
         foreach (var cpu in b.Cpus)
         {
-            var src = f.OpenPages(b, cpu);
-            while (src.TryReadPage(out var page, out int len, out long off))
+            var src = f.OpenPages(b, cpu, reuse: true);
+            while (src.TryReadPageAt(out var page, out int start, out int len, out long off))
             {
-                var dec = new PageDecoder(page.AsSpan(0, len), f.HeaderPage, f.Path, off);
+                var dec = new PageDecoder(page.AsSpan(start, len), f.HeaderPage, f.Path, off);
                 if (dec.MissedEvents) lost++;
                 while (dec.Next(out ulong ts, out int o, out int l))
                 {
                     events++;
-                    int id = l >= 2 ? page[o] | page[o + 1] << 8 : -1;
+                    int id = l >= 2 ? page[start + o] | page[start + o + 1] << 8 : -1;
                     counts[id] = counts.GetValueOrDefault(id) + 1;
                     if (ts < first) first = ts;
                     if (ts > last) last = ts;
