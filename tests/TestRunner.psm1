@@ -123,10 +123,14 @@ function Invoke-EngineSuite {
     Remove-Item $xml -ErrorAction SilentlyContinue
     $running = [System.Collections.Generic.Dictionary[string, datetime]]::new()
     $found = [ref]0
+    # a crash (FailFast, an unhandled exception on another thread) may come before xunit's [STARTING] line is written;
+    # its stack then names the test: the outermost frame in the test assembly is the test method
+    $crashFrame = [ref]$null
     $watch = {
         param($line)
         if ($null -ne $line) {
-            if ($line -match '^\s+Discovered:\s+\S+ \((\d+) test cases? to be run\)') { $found.Value = [int]$Matches[1] }
+            if ($line -match '^\s+at (LinuxTrace\.Engine\.Tests\.[^(\s]+)\(') { $crashFrame.Value = $Matches[1] -replace '\+<>c.*$', '' }
+            elseif ($line -match '^\s+Discovered:\s+\S+ \((\d+) test cases? to be run\)') { $found.Value = [int]$Matches[1] }
             elseif ($line -match '^\s{4}(\S.*) \[STARTING\]$') { $running[$Matches[1]] = [datetime]::UtcNow }
             elseif ($line -match '^\s{4}(\S.*) \[FINISHED\]') { $null = $running.Remove($Matches[1]) }
             return $null
@@ -159,7 +163,9 @@ function Invoke-EngineSuite {
         Add-Problem $res "stopped: $($run.Reason)"
     }
     elseif (-not (Test-Path $xml)) {
-        $at = if ($running.Count) { " while running $(@($running.Keys | ForEach-Object { "'$_'" }) -join ', ')" } else { '' }
+        $at = if ($running.Count) { " while running $(@($running.Keys | ForEach-Object { "'$_'" }) -join ', ')" }
+        elseif ($crashFrame.Value) { " while running '$($crashFrame.Value)' (from the crash's stack)" }
+        else { '' }
         Add-Problem $res "the test process crashed (exit code $($run.ExitCode))$at and wrote no results"
     }
     elseif ($run.ExitCode -ne 0 -and $res.Failed -eq 0) {

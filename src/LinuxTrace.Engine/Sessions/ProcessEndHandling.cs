@@ -10,7 +10,7 @@ namespace LinuxTrace.Engine.Sessions;
 /// stopped. SIGKILL cannot be caught: the next LinuxTrace on the host removes the orphan (see InstanceOwnership).
 /// Handlers are registered while sessions exist; with none, signals keep their usual meaning.
 /// </summary>
-internal static class ProcessEndHandling
+public static class ProcessEndHandling
 {
     private static readonly object Gate = new();
     private static PosixSignalRegistration? _term, _hup, _int;
@@ -55,6 +55,15 @@ internal static class ProcessEndHandling
             EndAll(sessions, foregroundOnly: false);
             Environment.Exit(code);
         }) { IsBackground = false, Name = "linuxtrace-signal" }.Start();
+    }
+
+    /// <summary>Called by a command whose trace a termination signal ended, once its file is written and its instance
+    /// removed: the signal's thread exits the process with 128 + the signal, so the command's thread must not return
+    /// and race it to an exit of its own (pwsh would exit with 1 for the stopped pipeline). Returns at once otherwise.</summary>
+    public static void WaitForSignalExit()
+    {
+        if (_signalExitCode == 0) return;
+        Thread.Sleep(Grace + TimeSpan.FromSeconds(5));
     }
 
     private static void Interrupt(PosixSignalContext context)

@@ -131,6 +131,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         finally
         {
             if (!keep) End(session);
+            ProcessEndHandling.WaitForSignalExit(); // SIGTERM/SIGHUP: the signal's thread exits the process with 128 + it
         }
         // SIGINT ended the trace as Ctrl+C does: stop the pipeline (and the script) as Ctrl+C would
         if (session.Interrupted) throw new PipelineStoppedException();
