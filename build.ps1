@@ -60,8 +60,8 @@ function Invoke-Build {
     $rid = 'linux-' + [Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
     Invoke-Native dotnet @('publish', "$Root/src/LinuxTrace/LinuxTrace.csproj", '-c', $Configuration, '-o', "$Root/bin", '--nologo', '-v', 'q',
         '-r', $rid, '--self-contained', 'false', '-p:PublishReadyToRun=true')
-    # Only our assemblies belong in bin/ (System.Management.Automation comes from pwsh itself).
-    Get-ChildItem "$Root/bin" -File | Where-Object { $_.Name -notmatch '^LinuxTrace' } | Remove-Item
+    # Only our assemblies and native drainer belong in bin/ (System.Management.Automation comes from pwsh itself).
+    Get-ChildItem "$Root/bin" -File | Where-Object { $_.Name -notmatch '^(LinuxTrace|liblinuxtrace)' } | Remove-Item
     # MAML help: generated in a child pwsh so that this session never loads the dll it just built.
     Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', "$Root/scripts/New-MamlHelp.ps1",
         '-ModulePath', "$Root/LinuxTrace.psd1", '-ProseDirectory', "$Root/src/LinuxTrace/Help", '-OutFile', "$Root/en-US/LinuxTrace.dll-Help.xml")

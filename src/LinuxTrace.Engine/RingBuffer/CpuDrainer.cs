@@ -13,12 +13,29 @@ public interface IPageSink
 
     /// <summary>False when the sink copies the page before Accept returns (a file): the drainer then reuses one buffer.</summary>
     bool KeepsPages => true;
+
+    /// <summary>Where a native drainer thread (Native/drain.c) of <paramref name="cpu"/> puts pages: a file descriptor to
+    /// append whole pages to, or a queue budget (see <see cref="PageQueue"/>); null for sinks that only take
+    /// <see cref="Accept"/>.</summary>
+    NativeDrainTarget? NativeTarget(int cpu) => null;
+
+    /// <summary>A native drainer of <paramref name="cpu"/> started: <paramref name="drainer"/> is its handle, which the
+    /// sink now owns (it frees it with lt_drainer_free when disposed).</summary>
+    void NativeAttached(int cpu, nint drainer) { }
+
+    /// <summary>The native drainer of <paramref name="cpu"/> stopped: what it delivered is in place, and Accept (the
+    /// rest of the buffer, read on the caller's thread) may follow.</summary>
+    void NativeStopped(int cpu) { }
 }
+
+/// <summary>A native drainer's destination: append to <see cref="OutFd"/> when it is not negative, else queue under
+/// <see cref="Budget"/> (an lt_budget shared by the session's drainers).</summary>
+public readonly record struct NativeDrainTarget(int OutFd, nint Budget);
 
 /// <summary>How a drainer thread is scheduled.</summary>
 public enum DrainerPriority
 {
-    /// <summary>nice -10 (root), the default.</summary>
+    /// <summary>nice -20 (root), the default: the most a normal thread gets, without leaving the normal scheduling class.</summary>
     High,
     /// <summary>SCHED_FIFO: the drainer runs as soon as the kernel wakes it, even on a saturated machine (root).
     /// It sleeps in poll() whenever the buffer is drained, so it cannot starve other work.</summary>
@@ -47,6 +64,8 @@ public sealed unsafe class CpuDrainer : IDisposable
     private Exception? _error;
     private byte[]? _buffer;
     private long _pages, _bytes, _cpuNs;
+    private nint _native;      // a native drainer (Native/drain.c) in place of _thread, when it started
+    private bool _nativeStopped;
 
     public CpuDrainer(int cpu, string path, int pageSize, HeaderPage header, IPageSink sink, int pollMs = 5, DrainerPriority priority = DrainerPriority.High)
     {
@@ -63,14 +82,45 @@ public sealed unsafe class CpuDrainer : IDisposable
     }
 
     public int Cpu { get; }
-    public long Pages => Interlocked.Read(ref _pages);
-    public long Bytes => Interlocked.Read(ref _bytes);
-    public Exception? Error => _error;
+    public long Pages { get { Refresh(); return Interlocked.Read(ref _pages); } }
+    public long Bytes { get { Refresh(); return Interlocked.Read(ref _bytes); } }
+    public Exception? Error { get { Refresh(); return _error; } }
+
+    /// <summary>True when this CPU is drained by a native thread (Native/drain.c), which garbage collection cannot pause.</summary>
+    public bool IsNative => _native != 0 || _nativeStopped;
 
     /// <summary>CPU time the drainer thread used, once it has ended.</summary>
-    public TimeSpan CpuTime => TimeSpan.FromTicks(Interlocked.Read(ref _cpuNs) / 100);
+    public TimeSpan CpuTime { get { Refresh(); return TimeSpan.FromTicks(Interlocked.Read(ref _cpuNs) / 100); } }
 
-    public void Start() => _thread.Start();
+    /// <summary>Starts draining: on a native thread when the library is there and the sink takes it, else on a .NET thread.</summary>
+    public void Start()
+    {
+        if (NativeDrain.IsAvailable && _sink.NativeTarget(Cpu) is { } target)
+        {
+            int fd;
+            lock (_fdGate) fd = _fd;
+            _native = NativeDrain.lt_drainer_start(fd, target.OutFd, target.Budget, _pageSize, _header.DataOffset, _header.CommitOffset,
+                _header.CommitSize, _header.DataSize, _pollMs, _priority == DrainerPriority.RealTime ? 1 : 0);
+            if (_native != 0)
+            {
+                _sink.NativeAttached(Cpu, _native);
+                return;
+            }
+        }
+        _thread.Start();
+    }
+
+    /// <summary>Copies the native thread's counters (it updates them as it goes, and its CPU time when it ends).</summary>
+    private void Refresh()
+    {
+        nint n = _native;
+        if (n == 0) return;
+        NativeDrain.lt_drainer_stats(n, out long pages, out long bytes, out long cpuNs, out int error);
+        Interlocked.Exchange(ref _pages, pages);
+        Interlocked.Exchange(ref _bytes, bytes);
+        if (cpuNs > 0) Interlocked.Exchange(ref _cpuNs, cpuNs);
+        if (error != 0 && _error is null) _error = TracefsFile.Error(error, _path, "read");
+    }
 
     /// <summary>Reads everything the buffer holds now, on the calling thread (after tracing is off and the thread stopped).</summary>
     public void DrainRemaining() => DrainOnce(int.MaxValue, toEmpty: true);
@@ -79,6 +129,19 @@ public sealed unsafe class CpuDrainer : IDisposable
     public void Stop()
     {
         _stop = true;
+        if (_native != 0)
+        {
+            lock (_fdGate)
+            {
+                if (_native == 0) return;
+                NativeDrain.lt_drainer_stop(_native);
+                Refresh();
+                _nativeStopped = true;
+                _native = 0; // the sink owns (and frees) the handle from here
+            }
+            _sink.NativeStopped(Cpu);
+            return;
+        }
         if (_thread.IsAlive && Thread.CurrentThread != _thread) _thread.Join();
     }
 
@@ -87,7 +150,7 @@ public sealed unsafe class CpuDrainer : IDisposable
         // Reading must keep up with the writers: ask the scheduler to favour this thread (root only; harmless otherwise).
         int tid = Libc.GetTid();
         if (_priority == DrainerPriority.RealTime && Libc.SetFifo(tid, 10)) { }
-        else Libc.SetPriority(0, tid, -10);
+        else Libc.SetPriority(0, tid, -20);
         try
         {
             while (!_stop)
@@ -145,6 +208,8 @@ public sealed unsafe class CpuDrainer : IDisposable
         return true;
     }
 
+    /// <summary>Stops draining and closes the buffer. A native thread's handle is freed by its sink (which may still
+    /// hold its queued pages).</summary>
     public void Dispose()
     {
         Stop();
@@ -162,9 +227,11 @@ public sealed unsafe class CpuDrainer : IDisposable
 /// <summary>
 /// Drained pages queued per CPU for the consumer, with a memory budget. Past the budget the drainers never wait:
 /// they drop the page, count its events, and leave a marker in the queue at its place, so that the stream reports
-/// "dropped by LinuxTrace" where it happened, apart from the kernel's own losses.
+/// "dropped by LinuxTrace" where it happened, apart from the kernel's own losses. Native drainers (Native/drain.c)
+/// queue in native memory under a native budget; the consumer takes their pages first, then any that
+/// <see cref="Accept"/> queued after they stopped (the rest of the buffer, read when tracing ends).
 /// </summary>
-public sealed class PageQueue : IPageSink
+public sealed unsafe class PageQueue : IPageSink, IDisposable
 {
     /// <summary>Stands in the queue for a page that was dropped; its "length" is the number of events it held.</summary>
     public static readonly byte[] DroppedPage = [];
@@ -172,20 +239,47 @@ public sealed class PageQueue : IPageSink
     private readonly System.Collections.Concurrent.ConcurrentQueue<(byte[] Page, int Length, ulong Ts)>[] _queues;
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private readonly HeaderPage _header;
+    private readonly int _pageSize;
+    private readonly nint[] _native;     // per CPU: a native drainer's handle (owned here), or 0
+    private nint _budget;                // the native drainers' shared budget (owned here), or 0
+    private readonly object _gate = new();
     private long _bytes, _peak, _droppedEvents, _droppedPages;
 
-    public PageQueue(int cpuCount, long maxBytes, HeaderPage header)
+    public PageQueue(int cpuCount, long maxBytes, HeaderPage header, int pageSize = 4096)
     {
         _queues = Enumerable.Range(0, cpuCount).Select(_ => new System.Collections.Concurrent.ConcurrentQueue<(byte[], int, ulong)>()).ToArray();
+        _native = new nint[cpuCount];
         MaxBytes = maxBytes;
         _header = header;
+        _pageSize = pageSize;
     }
 
     public long MaxBytes { get; }
-    public long QueuedBytes => Interlocked.Read(ref _bytes);
-    public long PeakBytes => Interlocked.Read(ref _peak);
-    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
-    public long DroppedPages => Interlocked.Read(ref _droppedPages);
+    public long QueuedBytes => Interlocked.Read(ref _bytes) + Native().Queued;
+    public long PeakBytes => Math.Max(Interlocked.Read(ref _peak), Native().Peak);
+    public long DroppedEvents => Interlocked.Read(ref _droppedEvents) + Native().DroppedEvents;
+    public long DroppedPages => Interlocked.Read(ref _droppedPages) + Native().DroppedPages;
+
+    private (long Queued, long Peak, long DroppedEvents, long DroppedPages) Native()
+    {
+        lock (_gate)
+        {
+            if (_budget == 0) return default;
+            NativeDrain.lt_budget_read(_budget, out long q, out long p, out long de, out long dp);
+            return (q, p, de, dp);
+        }
+    }
+
+    public NativeDrainTarget? NativeTarget(int cpu)
+    {
+        lock (_gate)
+        {
+            if (_budget == 0) _budget = NativeDrain.lt_budget_new(MaxBytes);
+            return _budget == 0 ? null : new NativeDrainTarget(-1, _budget);
+        }
+    }
+
+    public void NativeAttached(int cpu, nint drainer) { lock (_gate) _native[cpu] = drainer; }
 
     public void Accept(int cpu, byte[] page, int length)
     {
@@ -215,15 +309,101 @@ public sealed class PageQueue : IPageSink
     }
 
     /// <summary>Waits until pages arrive, the timeout passes or the token fires.</summary>
-    public bool Wait(TimeSpan timeout, CancellationToken token) => _signal.Wait(timeout, token);
+    public bool Wait(TimeSpan timeout, CancellationToken token)
+    {
+        if (!HasNative) return _signal.Wait(timeout, token);
+        // native drainers do not signal: look every few milliseconds (a page holds about a hundred events)
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (NativeReady() || _signal.Wait(0, token)) return true;
+            if (DateTime.UtcNow >= deadline) return false;
+            token.WaitHandle.WaitOne(5);
+            token.ThrowIfCancellationRequested();
+        }
+    }
+
+    private bool HasNative { get { lock (_gate) return _budget != 0; } }
+
+    private bool NativeReady()
+    {
+        lock (_gate)
+        {
+            foreach (var n in _native)
+                if (n != 0 && NativeDrain.lt_queue_ready(n) != 0) return true;
+            return false;
+        }
+    }
 
     public IPageSource SourceFor(int cpu) => new Source(this, cpu);
+
+    /// <summary>
+    /// Frees the native drainers (stopping any that still run). Pages nobody took (a stream stopped from elsewhere
+    /// that did not finish its backlog) count as dropped, never as nothing; the native figures stay readable.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            var scratch = new byte[_pageSize];
+            for (int i = 0; i < _native.Length; i++)
+            {
+                if (_native[i] == 0) continue;
+                NativeDrain.lt_drainer_stop(_native[i]);
+                while (true)
+                {
+                    int got, len, events;
+                    ulong ts;
+                    fixed (byte* p = scratch) got = NativeDrain.lt_queue_pop(_native[i], p, scratch.Length, out len, out events, out ts);
+                    if (got == 0) break;
+                    CountUntaken(len < 0 ? events : CountEvents(scratch, len));
+                }
+                NativeDrain.lt_drainer_free(_native[i]);
+                _native[i] = 0;
+            }
+            if (_budget != 0)
+            {
+                NativeDrain.lt_budget_read(_budget, out _, out long peak, out long de, out long dp);
+                Interlocked.Add(ref _droppedEvents, de);
+                Interlocked.Add(ref _droppedPages, dp);
+                if (peak > Interlocked.Read(ref _peak)) Interlocked.Exchange(ref _peak, peak);
+                NativeDrain.lt_budget_free(_budget);
+                _budget = 0;
+            }
+            foreach (var q in _queues)
+                while (q.TryDequeue(out var item))
+                {
+                    if (ReferenceEquals(item.Page, DroppedPage)) { CountUntaken(item.Length); continue; }
+                    Interlocked.Add(ref _bytes, -item.Page.Length);
+                    CountUntaken(CountEvents(item.Page, item.Length));
+                }
+        }
+    }
+
+    private void CountUntaken(long events)
+    {
+        Interlocked.Add(ref _droppedEvents, events);
+        Interlocked.Increment(ref _droppedPages);
+    }
+
+    private int CountEvents(byte[] page, int length)
+    {
+        int events = 0;
+        try
+        {
+            var dec = new PageDecoder(page.AsSpan(0, length), _header);
+            while (dec.Next(out _, out _, out _)) events++;
+        }
+        catch (TraceDataException) { }
+        return events;
+    }
 
     private sealed class Source(PageQueue owner, int cpu) : IPageSource
     {
         public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
         {
             fileOffset = -1;
+            if (TryNative(out page, out length, out fileOffset)) return true;
             if (owner._queues[cpu].TryDequeue(out var item))
             {
                 if (ReferenceEquals(item.Page, DroppedPage)) fileOffset = (long)item.Ts; // the time of the dropped page
@@ -234,6 +414,24 @@ public sealed class PageQueue : IPageSink
             page = Array.Empty<byte>();
             length = 0;
             return false;
+        }
+
+        private bool TryNative(out byte[] page, out int length, out long fileOffset)
+        {
+            page = []; length = 0; fileOffset = -1;
+            lock (owner._gate)
+            {
+                nint n = owner._native[cpu];
+                if (n == 0 || NativeDrain.lt_queue_ready(n) == 0) return false;
+                var buf = GC.AllocateUninitializedArray<byte>(owner._pageSize);
+                int got, len, events;
+                ulong ts;
+                fixed (byte* p = buf) got = NativeDrain.lt_queue_pop(n, p, buf.Length, out len, out events, out ts);
+                if (got == 0) return false;
+                if (len < 0) { page = DroppedPage; length = events; fileOffset = (long)ts; }
+                else { page = buf; length = len; }
+                return true;
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using LinuxTrace.Engine.Native;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Tracefs;
@@ -37,7 +38,7 @@ public sealed partial class TraceSession
             var header = Catalog.HeaderPage;
             if (sink is null)
             {
-                _queue = new PageQueue(cpus.Count == 0 ? 1 : cpus.Max() + 1, QueueLimitBytes, header);
+                _queue = new PageQueue(cpus.Count == 0 ? 1 : cpus.Max() + 1, QueueLimitBytes, header, pageSize);
                 sink = _queue;
                 _cursors = cpus.Select(c => new CpuCursor(c, _queue.SourceFor(c), header, null, Losses)).ToArray();
             }
@@ -69,9 +70,22 @@ public sealed partial class TraceSession
         StartRecording();
         var filter = LiveFilter;
         var cursors = _cursors!;
+        // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller
+        // has a batch, outside it (the pipeline's own work)
+        long mark = Libc.ThreadCpuNanoseconds();
+        void Yielding() { long now = Libc.ThreadCpuNanoseconds(); _engineCpuNs += now - mark; mark = now; }
+        void Resumed() { long now = Libc.ThreadCpuNanoseconds(); _pipelineCpuNs += now - mark; mark = now; }
         while (true)
         {
             bool ending = ShouldEnd() || token.IsCancellationRequested;
+            if (ending && (Interrupted || token.IsCancellationRequested))
+            {
+                // Ctrl+C, a signal, a stopping pipeline: end now; what the pipeline has not taken yet is not delivered
+                NoteEndState();
+                StopRecording(drain: false);
+                Yielding();
+                yield break;
+            }
             if (ending) { NoteEndState(); StopRecording(drain: true); }
             else RefreshOwnThreads();
             foreach (var d in _drainers)
@@ -89,8 +103,12 @@ public sealed partial class TraceSession
                 if (batch.Count >= 4096)
                 {
                     Interlocked.Add(ref _events, batch.Count);
+                    Yielding();
                     yield return batch;
+                    Resumed();
                     batch = new List<TraceRecord>(4096);
+                    // Ctrl+C or a signal while a backlog is delivered: end now (the next round ends the trace)
+                    if (Interrupted || token.IsCancellationRequested) break;
                 }
             }
             if (ending)
@@ -106,9 +124,11 @@ public sealed partial class TraceSession
             if (batch.Count > 0)
             {
                 Interlocked.Add(ref _events, batch.Count);
+                Yielding();
                 yield return batch;
+                Resumed();
             }
-            if (ending) yield break;
+            if (ending) { Yielding(); yield break; }
             try
             {
                 _queue!.Wait(TimeSpan.FromMilliseconds(100), token);
@@ -119,6 +139,8 @@ public sealed partial class TraceSession
             }
         }
     }
+
+    private long _engineCpuNs, _pipelineCpuNs;
 
     private void CountLoss(long count)
     {

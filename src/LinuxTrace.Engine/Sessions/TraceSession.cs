@@ -252,17 +252,24 @@ public sealed partial class TraceSession : IDisposable
             RefreshCommands(force: true);
             IReadOnlyList<CpuBufferStats> stats;
             try { stats = Instance?.GetCpuStats() ?? Array.Empty<CpuBufferStats>(); } catch (Exception) { stats = Array.Empty<CpuBufferStats>(); }
+            string? drainers = _drainers.Length == 0 ? null
+                : _drainers.All(d => d.IsNative) ? "native" : $"managed ({LinuxTrace.Engine.Native.NativeDrain.Unavailable ?? "the native drainer did not start"})";
             var errors = TearDown();
+            // after the teardown: the queue has counted what nobody took as dropped
+            long dropped = _queue?.DroppedEvents ?? 0, peak = _queue?.PeakBytes ?? 0;
             EndTime = DateTime.Now;
             State = TraceSessionState.Stopped;
             Active.TryRemove(Id, out _);
             _summary = new TraceSessionSummary(Name, InstanceName, StartTime, EndTime.Value, EventCount, LostEventCount, LossReports, stats,
                 errors.Select(e => e.Message).ToArray())
             {
-                DroppedByLinuxTrace = _queue?.DroppedEvents ?? 0,
-                QueuePeakBytes = _queue?.PeakBytes ?? 0,
+                DroppedByLinuxTrace = dropped,
+                Drainers = drainers,
+                QueuePeakBytes = peak,
                 QueueLimitBytes = _queue?.MaxBytes ?? 0,
                 DrainerCpuTime = _drainers.Aggregate(TimeSpan.Zero, (t, d) => t + d.CpuTime),
+                EngineCpuTime = TimeSpan.FromTicks(_engineCpuNs / 100),
+                PipelineCpuTime = TimeSpan.FromTicks(_pipelineCpuNs / 100),
             };
             _ended.Set();
             return _summary;
@@ -278,6 +285,7 @@ public sealed partial class TraceSession : IDisposable
         {
             try { d.Dispose(); } catch (Exception e) { errors.Add(e); }
         }
+        try { _queue?.Dispose(); } catch (Exception e) { errors.Add(e); }
         try { _program?.Dispose(); } catch (Exception e) { errors.Add(e); }
         if (Instance is null) return errors;
         if (OwnsInstance)
@@ -323,6 +331,18 @@ public sealed record TraceSessionSummary(
     /// <summary>The queue's memory limit.</summary>
     public long QueueLimitBytes { get; init; }
 
+    /// <summary>How the ring buffers were read: "native" (threads in C that garbage collection cannot pause), or
+    /// "managed (why)"; null when nothing was drained.</summary>
+    public string? Drainers { get; init; }
+
     /// <summary>CPU time the per-CPU drainer threads used (reading the ring buffers, copying pages).</summary>
     public TimeSpan DrainerCpuTime { get; init; }
+
+    /// <summary>Streaming: CPU time the pipeline's thread spent in LinuxTrace (merging per-CPU records by time,
+    /// decoding them, making the objects).</summary>
+    public TimeSpan EngineCpuTime { get; init; }
+
+    /// <summary>Streaming: CPU time the pipeline's thread spent in the rest of the pipeline (the commands after
+    /// Start-Trace, with the objects of each batch).</summary>
+    public TimeSpan PipelineCpuTime { get; init; }
 }

@@ -1,9 +1,11 @@
+using LinuxTrace.Engine.Native;
 using LinuxTrace.Engine.RingBuffer;
 
 namespace LinuxTrace.Engine.TraceDat;
 
 /// <summary>
-/// Records drained pages straight to per-CPU temporary files (the fast path: no decoding), then assembles
+/// Records drained pages straight to per-CPU temporary files, unlinked as soon as they are open (the fast path: no
+/// decoding), then assembles
 /// them into a trace.dat file. What trace-cmd record does with its per-CPU recorders.
 /// </summary>
 public sealed class RecordingSink : IPageSink, IDisposable
@@ -20,18 +22,51 @@ public sealed class RecordingSink : IPageSink, IDisposable
         _outFile = outFile;
         _pageSize = pageSize;
         foreach (int c in cpus)
+        {
             _files[c] = new FileStream(TempPath(c), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+            // unlinked at once: the open stream keeps the data, and nothing is left beside the output file even when
+            // the process is killed (SIGKILL) before it finishes
+            File.Delete(TempPath(c));
+        }
     }
 
     private long _pages;
 
     /// <summary>Pages recorded so far, by all drainers (each CPU's drainer counts on its own thread).</summary>
-    public long Pages => Interlocked.Read(ref _pages);
+    public long Pages
+    {
+        get
+        {
+            long n = Interlocked.Read(ref _pages);
+            lock (_gate)
+                foreach (var d in _native.Values)
+                {
+                    NativeDrain.lt_drainer_stats(d, out long pages, out _, out _, out _);
+                    n += pages;
+                }
+            return n;
+        }
+    }
 
     /// <summary>Pages are written to the file before Accept returns: the drainers may reuse their buffer.</summary>
     public bool KeepsPages => false;
 
     private string TempPath(int cpu) => $"{_outFile}.cpu{cpu}";
+
+    private readonly Dictionary<int, nint> _native = new();
+
+    /// <summary>A native drainer appends whole pages to the CPU's file itself (what Accept does, without the runtime).</summary>
+    public NativeDrainTarget? NativeTarget(int cpu) =>
+        _files.TryGetValue(cpu, out var f) ? new NativeDrainTarget((int)f.SafeFileHandle.DangerousGetHandle(), 0) : null;
+
+    public void NativeAttached(int cpu, nint drainer) { lock (_gate) _native[cpu] = drainer; }
+
+    public void NativeStopped(int cpu)
+    {
+        // the native thread wrote through the descriptor: the stream's position follows it
+        var f = _files[cpu];
+        f.Seek(0, SeekOrigin.End);
+    }
 
     public void Accept(int cpu, byte[] page, int length)
     {
@@ -42,7 +77,7 @@ public sealed class RecordingSink : IPageSink, IDisposable
         Interlocked.Increment(ref _pages);
     }
 
-    /// <summary>Writes the trace.dat file from what was recorded, then removes the temporary files.</summary>
+    /// <summary>Writes the trace.dat file from what was recorded.</summary>
     public void Complete(TraceDatMetadata meta, int version, string compression)
     {
         lock (_gate)
@@ -59,11 +94,12 @@ public sealed class RecordingSink : IPageSink, IDisposable
 
     public void Dispose()
     {
-        foreach (var (cpu, f) in _files)
+        lock (_gate)
         {
-            f.Dispose();
-            try { File.Delete(TempPath(cpu)); } catch (IOException) { }
+            foreach (var n in _native.Values) NativeDrain.lt_drainer_free(n); // joins the thread before its file closes
+            _native.Clear();
         }
+        foreach (var f in _files.Values) f.Dispose();
         _files.Clear();
     }
 

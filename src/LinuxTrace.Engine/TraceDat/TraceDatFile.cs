@@ -627,7 +627,6 @@ public sealed class TraceDatFile : IDisposable
         private sealed record Chunk(byte[] Data, int Length, long Offset);
 
         private readonly bool _reuse;
-        private byte[]? _spare;   // with reuse: the chunk before the current one, free for the next load
 
         public CompressedPages(TraceDatFile file, TraceDatBuffer buffer, TraceDatCpu cpu, bool reuse)
         {
