@@ -96,6 +96,12 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public SwitchParameter RealTimeDrainers { get; set; }
 
+    /// <summary>Stores the session's summary (events, losses, drops, queue peak, CPU split) in this variable when the
+    /// trace ends, however it ends.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SummaryVariable { get; set; }
+
     protected override void ProcessRecord()
     {
         var fs = Tracefs;
@@ -141,6 +147,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     private void End(TraceSession session)
     {
         var summary = session.Stop();
+        if (SummaryVariable is not null) SessionState.PSVariable.Set(SummaryVariable, summary);
         if (Stopping) return; // the pipeline is stopping: nothing more may be written
         foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
         if (_emptyTrace)

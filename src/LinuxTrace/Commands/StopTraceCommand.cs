@@ -32,6 +32,11 @@ public sealed class StopTraceCommand : LinuxTraceCmdlet
             if (!ShouldProcess($"trace session {s.Name} (instance {s.InstanceName})", "Stop")) continue;
             var summary = s.Stop();
             foreach (var e in summary.CleanupErrors) WriteWarning($"Cleanup of {s.Name}: {e}");
+            // losses are never silent, also for a session nobody read while it recorded
+            if (summary.KernelLost > 0)
+                WriteWarning($"{s.Name}: the kernel lost {summary.KernelLost} events to ring-buffer overrun. A session recording in the background keeps only what its buffer holds: read it while it runs (Get-TraceEvent -Session), give it a bigger -BufferSizeKB, or record to a file (-OutFile).");
+            if (summary.DroppedByLinuxTrace > 0)
+                WriteWarning($"{s.Name}: LinuxTrace dropped {summary.DroppedByLinuxTrace} events: its queue to a slower pipeline reached its limit.");
             if (PassThru) WriteObject(summary);
         }
     }
