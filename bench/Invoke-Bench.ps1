@@ -23,6 +23,14 @@ Import-Module (Join-Path $Root 'LinuxTrace.psd1')
 foreach ($tool in 'trace-cmd', 'stress-ng') {
     if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { & apt-get install -y -q $tool 2>&1 | Out-Null }
 }
+# the C baseline: bench/c-reader over libtracecmd + libtraceevent (Debian's -dev packages)
+$cPackages = 'gcc', 'pkg-config', 'libtracecmd-dev', 'libtraceevent-dev', 'libtracefs-dev'
+$missing = @($cPackages | Where-Object { -not ((& dpkg-query -W -f='${Status}' $_ 2>$null) -match 'ok installed') })
+if ($missing) { & apt-get install -y -q @missing 2>&1 | Out-Null }
+$CReader = Join-Path $Work 'read_fields'
+$flags = (& pkg-config --cflags --libs libtracecmd libtraceevent) -split ' ' | Where-Object { $_ }
+& gcc -O2 -o $CReader "$PSScriptRoot/c-reader/read_fields.c" @flags
+if ($LASTEXITCODE -ne 0) { throw 'Building bench/c-reader/read_fields.c failed.' }
 # ReadyToRun, as the module is built: a cold pass measures what a fresh pwsh gets
 $rid = 'linux-' + [Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
 & dotnet publish "$PSScriptRoot/LinuxTrace.Bench/LinuxTrace.Bench.csproj" -c Release -r $rid --self-contained false -p:PublishReadyToRun=true -o "$PSScriptRoot/LinuxTrace.Bench/bin/publish" -v q --nologo | Out-Null
@@ -83,6 +91,48 @@ Stop-Load $load
 $lost = if ("$warn" -match '^(\d+) events were lost') { [long]$Matches[1] } else { 0 }
 $rows['Start-Trace | Measure-Object'] = [ordered]@{ events = $m.Count; lost = $lost; lostPercent = 100.0 * $lost / [math]::Max(1, $m.Count + $lost); cpuSeconds = $cpu; eventsPerSecond = $m.Count / $elapsed }
 
+# ---- 1b. loss with a small buffer (256 KB per CPU), where trace-cmd loses events -----------------------
+Write-Host '== live with 256 KB per CPU: loss, and where the CPU time goes'
+$small = [ordered]@{}
+$load = Start-Load
+$tcSmall = Join-Path $Work 'tc-256.dat'
+$tcArgs = @('-f', '%U %S %e', '-o', $timeFile, 'trace-cmd', 'record', '-q', '-d', '--no-filter', '-b', '256', '-o', $tcSmall)
+foreach ($e in $events) { $tcArgs += '-e', $e }
+$tcArgs += 'sleep', "$Seconds"
+& /usr/bin/time @tcArgs 2>&1 | Out-Null
+Restore-TracingOn
+Stop-Load $load
+$t = (Get-Content $timeFile | Select-Object -Last 1) -split ' '
+$info = Get-TraceFileInfo $tcSmall
+$lost = Lost-Of $info
+$small['trace-cmd record -b 256'] = [ordered]@{ events = $info.EventCount; lost = $lost; dropped = 0; lostPercent = 100.0 * $lost / [math]::Max(1, $info.EventCount + $lost); cpuSeconds = [double]$t[0] + [double]$t[1] }
+Remove-Item $tcSmall
+
+$load = Start-Load
+$ltSmall = Join-Path $Work 'lt-256.dat'
+$cpu0 = (Get-Process -Id $PID).TotalProcessorTime
+Start-Trace -Event $events -BufferSizeKB 256 -Duration ([TimeSpan]::FromSeconds($Seconds)) -OutFile $ltSmall -SummaryVariable sum -WarningAction SilentlyContinue
+$cpu = ((Get-Process -Id $PID).TotalProcessorTime - $cpu0).TotalSeconds
+Stop-Load $load
+$info = Get-TraceFileInfo $ltSmall
+$small['Start-Trace -BufferSizeKB 256 -OutFile'] = [ordered]@{ events = $info.EventCount; lost = $sum.KernelLost; dropped = 0; lostPercent = 100.0 * $sum.KernelLost / [math]::Max(1, $info.EventCount + $sum.KernelLost); cpuSeconds = $cpu; drainerCpuSeconds = $sum.DrainerCpuTime.TotalSeconds }
+Remove-Item $ltSmall
+
+$load = Start-Load
+$cpu0 = (Get-Process -Id $PID).TotalProcessorTime
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$acc = 0L
+Start-Trace -Event $events -BufferSizeKB 256 -Duration ([TimeSpan]::FromSeconds($Seconds)) -SummaryVariable sum -WarningAction SilentlyContinue | ForEach-Object { $acc += $_.CpuNumber }
+$elapsed = $sw.Elapsed.TotalSeconds
+$cpu = ((Get-Process -Id $PID).TotalProcessorTime - $cpu0).TotalSeconds
+Stop-Load $load
+$small['Start-Trace -BufferSizeKB 256 | ForEach-Object { ... }'] = [ordered]@{
+    events = $sum.EventCount; lost = $sum.KernelLost; dropped = $sum.DroppedByLinuxTrace
+    lostPercent = 100.0 * $sum.KernelLost / [math]::Max(1, $sum.EventCount + $sum.KernelLost); cpuSeconds = $cpu
+    drainerCpuSeconds = $sum.DrainerCpuTime.TotalSeconds; engineCpuSeconds = $sum.EngineCpuTime.TotalSeconds; pipelineCpuSeconds = $sum.PipelineCpuTime.TotalSeconds
+    queuePeakMB = [math]::Round($sum.QueuePeakBytes / 1MB, 1); seconds = $elapsed
+}
+
 # ---- 2. engine decode of drained pages (one core) ---------------------------------------------------
 Write-Host '== engine decode of the drained pages'
 $dec = Invoke-BenchApp @('decode', '--pages', $pages, '--repeat', '3')
@@ -102,6 +152,34 @@ $n = $fileInfo.EventCount
 $sw = [Diagnostics.Stopwatch]::StartNew(); & bash -c "trace-cmd report -i '$fileDat' > /dev/null 2>&1"; $tcReport = $sw.Elapsed.TotalSeconds
 $sw = [Diagnostics.Stopwatch]::StartNew(); $lines = [long](& bash -c "trace-cmd report -i '$fileDat' 2>/dev/null | wc -l"); $tcWc = $sw.Elapsed.TotalSeconds
 $fields = Invoke-BenchApp @('fields', '--path', $fileDat, '--repeat', '5')
+
+# every field of every event: the engine against the C reader, on the file as trace-cmd wrote it (zstd) and
+# uncompressed; warm = best pass of several in one process, cold = the one pass of a fresh process; three
+# alternating rounds, medians
+Write-Host '== every field of every event: engine against libtracecmd + libtraceevent (C)'
+$plainDat = Join-Path $Work 'tc-file-none.dat'
+& trace-cmd convert -i $fileDat -o $plainDat --compression none 2>&1 | Out-Null
+function Median([double[]] $x) { $s = $x | Sort-Object; $s[[int][math]::Floor(($s.Count - 1) / 2)] }
+$versusC = [ordered]@{}
+foreach ($case in @(@{ Name = 'uncompressed'; Path = $plainDat }, @{ Name = 'zstd'; Path = $fileDat })) {
+    $warm = @(); $cold = @(); $cWarm = @(); $cCold = @()
+    for ($round = 0; $round -lt 3; $round++) {
+        $w = Invoke-BenchApp @('fields', '--path', $case.Path, '--repeat', '5')
+        $c1 = Invoke-BenchApp @('fields', '--path', $case.Path, '--repeat', '1')
+        $cr = (& $CReader $case.Path 5 | Select-Object -Last 1) | ConvertFrom-Json
+        $warm += $w.eventsPerSecond; $cold += $c1.eventsPerSecond
+        $cWarm += $cr.eventsPerSecond; $cCold += $cr.events / $cr.coldSeconds
+        if ($w.events -ne $cr.events) { Write-Warning "$($case.Name): the engine read $($w.events) records, the C reader $($cr.events)" }
+    }
+    $versusC[$case.Name] = [ordered]@{
+        events = $w.events
+        engineWarm = Median $warm; engineCold = Median $cold; cWarm = Median $cWarm; cCold = Median $cCold
+        warmRatio = (Median $warm) / (Median $cWarm); coldRatio = (Median $cold) / (Median $cCold)
+        warmRatios = @(for ($i = 0; $i -lt 3; $i++) { [math]::Round($warm[$i] / $cWarm[$i], 2) })
+        coldRatios = @(for ($i = 0; $i -lt 3; $i++) { [math]::Round($cold[$i] / $cCold[$i], 2) })
+    }
+}
+Remove-Item $plainDat
 $objects = Invoke-BenchApp @('file', '--path', $fileDat, '--repeat', '5')
 $messages = Invoke-BenchApp @('messages', '--path', $fileDat, '--repeat', '5')
 $sw = [Diagnostics.Stopwatch]::StartNew(); $pc = (Get-TraceEvent -LiteralPath $fileDat | Measure-Object).Count; $pipe = $sw.Elapsed.TotalSeconds
@@ -138,6 +216,8 @@ $report = [ordered]@{
         pwshPipelineEvents = $pc; pwshPipelineSeconds = $pipe; pwshPipelineEventsPerSecond = $pc / $pipe
     }
     bigFile = $big
+    smallBuffer = $small
+    versusC = $versusC
 }
 $report | ConvertTo-Json -Depth 6 | Set-Content (Join-Path $Results 'latest.json')
 
@@ -155,6 +235,20 @@ foreach ($k in $rows.Keys) {
 }
 [void]$md.AppendLine('')
 [void]$md.AppendLine(('Pipeline while tracing live: {0:N0} events/s through Start-Trace | Measure-Object.' -f $rows['Start-Trace | Measure-Object'].eventsPerSecond))
+[void]$md.AppendLine('')
+[void]$md.AppendLine("Same load, 256 KB per CPU (where trace-cmd loses events):")
+[void]$md.AppendLine('')
+[void]$md.AppendLine('| recorder | events | lost in the kernel | lost % | dropped by LinuxTrace | lost vs trace-cmd | CPU s |')
+[void]$md.AppendLine('|---|---:|---:|---:|---:|---:|---:|')
+$tcs = $small['trace-cmd record -b 256']
+foreach ($k in $small.Keys) {
+    $x = $small[$k]
+    $lr = if ($tcs.lost -gt 0) { '{0:N3}x' -f ($x.lost / $tcs.lost) } else { if ($x.lost -eq 0) { 'both 0' } else { 'trace-cmd 0' } }
+    [void]$md.AppendLine(('| {0} | {1:N0} | {2:N0} | {3:N2} | {4:N0} | {5} | {6:N2} |' -f ($k -replace '\|', '\|'), $x.events, $x.lost, $x.lostPercent, $x.dropped, $lr, $x.cpuSeconds))
+}
+$st = $small['Start-Trace -BufferSizeKB 256 | ForEach-Object { ... }']
+[void]$md.AppendLine('')
+[void]$md.AppendLine(('CPU of the streaming run: drainers (read ring buffers, copy pages) {0:N2} s, engine on the pipeline thread (merge, decode, objects) {1:N2} s, the rest of the pipeline (ForEach-Object) {2:N2} s; queue peak {3:N0} MB; {4:N1} s in all for a {5} s trace.' -f $st.drainerCpuSeconds, $st.engineCpuSeconds, $st.pipelineCpuSeconds, $st.queuePeakMB, $st.seconds, $Seconds))
 [void]$md.AppendLine(('Engine decode of the drained pages (one core): page walk {0:N1} M/s, merged {1:N1} M/s, objects {2:N1} M/s, objects + every property {3:N1} M/s.' -f ($dec.walkPerSecond / 1e6), ($dec.mergedPerSecond / 1e6), ($dec.objectsPerSecond / 1e6), ($dec.allFieldsPerSecond / 1e6)))
 [void]$md.AppendLine('')
 $f = $report.file
@@ -168,6 +262,15 @@ $f = $report.file
 [void]$md.AppendLine(('| engine: event objects, every property read | {0:N0} | {1:N1}x |' -f $f.engineObjectsEventsPerSecond, ($f.engineObjectsEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| engine: Message of every event (print fmt rendered) | {0:N0} | {1:N1}x |' -f $f.engineMessagesEventsPerSecond, ($f.engineMessagesEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| Get-TraceEvent -Path \| Measure-Object | {0:N0} | {1:N2}x |' -f $f.pwshPipelineEventsPerSecond, ($f.pwshPipelineEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
+[void]$md.AppendLine('')
+[void]$md.AppendLine('Every field of every event of that file: the engine against a C reader over libtracecmd + libtraceevent (bench/c-reader), medians of 3 alternating rounds:')
+[void]$md.AppendLine('')
+[void]$md.AppendLine('| file | engine warm | C warm | warm ratio (rounds) | engine cold | C cold | cold ratio (rounds) |')
+[void]$md.AppendLine('|---|---:|---:|---:|---:|---:|---:|')
+foreach ($k in $versusC.Keys) {
+    $v = $versusC[$k]
+    [void]$md.AppendLine(('| {0} | {1:N1} M/s | {2:N1} M/s | **{3:N2}x** ({4}) | {5:N1} M/s | {6:N1} M/s | **{7:N2}x** ({8}) |' -f $k, ($v.engineWarm / 1e6), ($v.cWarm / 1e6), $v.warmRatio, ($v.warmRatios -join ', '), ($v.engineCold / 1e6), ($v.cCold / 1e6), $v.coldRatio, ($v.coldRatios -join ', ')))
+}
 if ($big) {
     [void]$md.AppendLine('')
     [void]$md.AppendLine(('Memory on a {0:N0} MB file ({1:N0} events): engine peak RSS {2:N0} MB at {3:N0} events/s; Get-TraceEvent | Measure-Object peak RSS {4:N0} MB over {5:N0} events in {6:N0} s.' -f $big.fileMB, $big.events, $big.enginePeakRssMB, $big.engineEventsPerSecond, $big.pwshPeakRssMB, $big.pwshEvents, $big.pwshSeconds))
