@@ -338,8 +338,8 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
     public IPageSource SourceFor(int cpu) => new Source(this, cpu);
 
     /// <summary>
-    /// Frees the native drainers (stopping any that still run). Pages nobody took (a stream stopped from elsewhere
-    /// that did not finish its backlog) count as dropped, never as nothing; the native figures stay readable.
+    /// Frees the native drainers (stopping any that still run). Pages nobody took (the consumer stopped before its
+    /// backlog) are counted as undelivered; the native figures stay readable.
     /// </summary>
     public void Dispose()
     {
@@ -356,7 +356,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
                     ulong ts;
                     fixed (byte* p = scratch) got = NativeDrain.lt_queue_pop(_native[i], p, scratch.Length, out len, out events, out ts);
                     if (got == 0) break;
-                    CountUntaken(len < 0 ? events : CountEvents(scratch, len));
+                    if (len >= 0) CountUntaken(CountEvents(scratch, len)); // a drop marker was counted when dropped
                 }
                 NativeDrain.lt_drainer_free(_native[i]);
                 _native[i] = 0;
@@ -373,18 +373,20 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
             foreach (var q in _queues)
                 while (q.TryDequeue(out var item))
                 {
-                    if (ReferenceEquals(item.Page, DroppedPage)) { CountUntaken(item.Length); continue; }
+                    if (ReferenceEquals(item.Page, DroppedPage)) continue; // counted as dropped when it was dropped
                     Interlocked.Add(ref _bytes, -item.Page.Length);
                     CountUntaken(CountEvents(item.Page, item.Length));
                 }
         }
     }
 
-    private void CountUntaken(long events)
-    {
-        Interlocked.Add(ref _droppedEvents, events);
-        Interlocked.Increment(ref _droppedPages);
-    }
+    private void CountUntaken(long events) => Interlocked.Add(ref _undelivered, events);
+
+    /// <summary>Events read from the kernel but never taken: the consumer stopped first (Select-Object -First, Ctrl+C,
+    /// Stop-Trace). Not a loss: nobody asked for them. Dropped pages still queued count as dropped, not here.</summary>
+    public long UndeliveredEvents => Interlocked.Read(ref _undelivered);
+
+    private long _undelivered;
 
     private int CountEvents(byte[] page, int length)
     {
