@@ -43,6 +43,10 @@ public sealed class CommandResolver
 
     public IReadOnlyDictionary<int, string> Known => _map;
 
+    /// <summary>Records a task's command as the kernel would show it (comm: at most 15 bytes), for a task LinuxTrace
+    /// started itself: the kernel's saved_cmdlines may never have seen it.</summary>
+    public void Remember(int pid, string command) => _map[pid] = command.Length > 15 ? command[..15] : command;
+
     public string Lookup(int pid)
     {
         if (pid == 0) return "<idle>";

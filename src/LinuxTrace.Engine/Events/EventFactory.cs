@@ -45,6 +45,17 @@ public sealed class EventFactory
 
     public CommandResolver Commands => _context.Commands;
 
+    /// <summary>Kernel symbols of the trace (kallsyms of the file, or of the running kernel).</summary>
+    public Lazy<SymbolTable>? Symbols => _context.Symbols;
+
+    /// <summary>A builder that pairs this trace's function_graph records into calls, with its symbols and command names.</summary>
+    public Graph.CallGraphBuilder NewCallGraphBuilder()
+    {
+        var symbols = _context.Symbols;
+        var commands = _context.Commands;
+        return new Graph.CallGraphBuilder(a => symbols?.Value.Lookup(a), commands.Lookup);
+    }
+
     public EventCatalog Catalog => _catalog;
 
     /// <summary>A factory for the running kernel: its formats, kallsyms, printk formats, system-call names, and the

@@ -51,6 +51,15 @@ internal sealed class EventLayout
             string prop = field + "_symbol";
             if (i >= 0 && !PropertyNames.Contains(prop) && !Reserved.Contains(prop)) symbols.Add((i, withOffset, prop));
         }
+        // function-tracer records: the called function and its caller by name, as trace-cmd report shows them
+        if (format.System == "ftrace" && format.Name == "function")
+        {
+            foreach (var (field, prop) in new[] { ("ip", "Function"), ("parent_ip", "Parent") })
+            {
+                int i = Array.FindIndex(Fields, f => f.Name == field && f.Kind == FieldKind.Scalar && f.Size is 4 or 8);
+                if (i >= 0 && !PropertyNames.Contains(prop, StringComparer.OrdinalIgnoreCase) && !Reserved.Contains(prop)) symbols.Add((i, false, prop));
+            }
+        }
         SymbolProperties = symbols.ToArray();
         SyscallField = format.System == "raw_syscalls" && !PropertyNames.Contains("syscall")
             ? Array.FindIndex(Fields, f => f.Name == "id" && f.Kind == FieldKind.Scalar) : -1;

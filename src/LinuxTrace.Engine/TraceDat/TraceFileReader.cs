@@ -84,6 +84,33 @@ public sealed class TraceFileReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Function calls paired from the function_graph records of the buffer (made straight from the record bytes);
+    /// with <paramref name="includeOthers"/>, the other records pass through as objects, else they are skipped.
+    /// Calls open when the files end come last, as NoReturn.
+    /// </summary>
+    public IEnumerable<TraceRecord> ReadCalls(string? buffer, bool includeOthers, IReadOnlyList<RecordFilter?>? filters = null)
+    {
+        var byId = _catalogs.Select(_ => new EventFormat?[65536]).ToArray();
+        var builders = _factories.Select(f => f.NewCallGraphBuilder()).ToArray();
+        var output = new List<TraceRecord>();
+        var merger = new RecordMerger(Cursors(buffer));
+        while (merger.MoveNext())
+        {
+            ref var r = ref merger.Current;
+            EventFormat? f = null;
+            if (!r.IsLost && r.EventId is int id and >= 0) f = byId[r.Source][id] ??= _catalogs[r.Source].GetById(id);
+            var filter = filters?[r.Source];
+            if (filter is not null && !filter.Accept(r)) continue;
+            if (!builders[r.Source].Add(r, f, output) && (includeOthers || r.IsLost)) output.Add(_factories[r.Source].Create(r));
+            if (output.Count == 0) continue;
+            foreach (var o in output) yield return o;
+            output.Clear();
+        }
+        foreach (var b in builders) b.Finish(output);
+        foreach (var o in output) yield return o;
+    }
+
     /// <summary>Called for each record with its format (null for an id the file has no format for).</summary>
     public delegate void RecordVisitor(in RecordRef record, EventFormat? format);
 

@@ -1,0 +1,104 @@
+namespace LinuxTrace;
+
+/// <summary>How much of a call the trace saw.</summary>
+public enum FunctionCallStatus
+{
+    /// <summary>Entry and return were both recorded.</summary>
+    Returned,
+    /// <summary>The call had not returned when the trace ended, or its return was lost: Duration is up to the last record seen.</summary>
+    NoReturn,
+    /// <summary>Only the return was recorded (the call began before the trace, or its entry was lost); the kernel's call time gives the start.</summary>
+    NoEntry,
+}
+
+/// <summary>
+/// A kernel function call recorded by the function_graph tracer: a funcgraph_entry paired with its funcgraph_exit,
+/// per task, as the kernel nests them. Emitted when it returns, so callees come before their caller; Parent and
+/// Children link the tree.
+/// </summary>
+public sealed class FunctionCall : TraceRecord
+{
+    private List<FunctionCall>? _children;
+    internal ulong _durationNs;
+
+    internal FunctionCall(int cpu, ulong start, ulong address, string function, int depth, int pid, string command)
+    {
+        _cpu = cpu;
+        _ts = start;
+        Address = address;
+        Function = function;
+        Depth = depth;
+        ProcessId = pid;
+        Command = command;
+    }
+
+    /// <summary>The function's name (from kallsyms), or its address in hex when unknown.</summary>
+    public string Function { get; }
+
+    /// <summary>The function's address as the kernel recorded it.</summary>
+    public ulong Address { get; }
+
+    /// <summary>Nesting depth, as the kernel counts it (0 for the outermost traced call of a task).</summary>
+    public int Depth { get; }
+
+    /// <summary>The task (thread id) that made the call.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>The task's command name.</summary>
+    public string Command { get; internal set; }
+
+    /// <summary>How long the call took (return time − call time), at 100 ns resolution; see DurationNs.</summary>
+    public TimeSpan Duration => new((long)(_durationNs / 100));
+
+    /// <summary>Nanoseconds from call to return.</summary>
+    public ulong DurationNs => _durationNs;
+
+    /// <summary>Duration minus the durations of the calls it made.</summary>
+    public TimeSpan SelfTime
+    {
+        get
+        {
+            ulong sum = 0;
+            if (_children is not null) foreach (var c in _children) sum += c._durationNs;
+            return new TimeSpan((long)((sum >= _durationNs ? 0 : _durationNs - sum) / 100));
+        }
+    }
+
+    /// <summary>The call that made this one; null for a root (or when its entry was not seen).</summary>
+    public FunctionCall? Parent { get; internal set; }
+
+    /// <summary>The calls this one made, in order.</summary>
+    public IReadOnlyList<FunctionCall> Children => (IReadOnlyList<FunctionCall>?)_children ?? Array.Empty<FunctionCall>();
+
+    /// <summary>True when the call made no traced call.</summary>
+    public bool IsLeaf => _children is null || _children.Count == 0;
+
+    /// <summary>The return value where the kernel records it (funcgraph-retval, kernel 6.5+); otherwise null.</summary>
+    public long? ReturnValue { get; internal set; }
+
+    /// <summary>Calls deeper than the graph stack that the kernel could not record (overrun count at return).</summary>
+    public long Overrun { get; internal set; }
+
+    public FunctionCallStatus Status { get; internal set; }
+
+    /// <summary>The call and all calls below it, depth first in call order.</summary>
+    public IEnumerable<FunctionCall> Descendants()
+    {
+        var stack = new Stack<FunctionCall>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var c = stack.Pop();
+            yield return c;
+            if (c._children is { } ch) for (int i = ch.Count - 1; i >= 0; i--) stack.Push(ch[i]);
+        }
+    }
+
+    internal void AddChild(FunctionCall c)
+    {
+        (_children ??= new List<FunctionCall>(2)).Add(c);
+        c.Parent = this;
+    }
+
+    public override string ToString() => $"{Function}() {Duration.TotalMicroseconds:0.000} us";
+}
