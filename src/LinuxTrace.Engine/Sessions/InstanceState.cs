@@ -16,6 +16,8 @@ internal sealed class InstanceState
     private string? _clock;
     private int? _bufferKB;
     private bool? _tracingOn;
+    private string? _tracer;
+    private readonly Dictionary<string, IReadOnlyList<string>> _files = new(StringComparer.Ordinal);
 
     public InstanceState(TraceInstance instance) => _instance = instance;
 
@@ -28,6 +30,13 @@ internal sealed class InstanceState
     public void RememberClock() => _clock ??= _instance.Clock;
     public void RememberBufferSize() => _bufferKB ??= _instance.BufferSizeKB;
     public void RememberTracingOn() => _tracingOn ??= _instance.TracingOn;
+    public void RememberTracer() => _tracer ??= _instance.CurrentTracer;
+
+    /// <summary>A list file (set_ftrace_filter, set_graph_function, set_ftrace_pid, max_graph_depth …) as it reads now.</summary>
+    public void RememberFile(string relative)
+    {
+        if (!_files.ContainsKey(relative)) _files[relative] = FunctionFilters.ReadList(_instance, relative);
+    }
 
     /// <summary>Puts everything back; collects failures instead of stopping at the first.</summary>
     public List<Exception> Restore()
@@ -36,6 +45,14 @@ internal sealed class InstanceState
         void Try(Action a)
         {
             try { a(); } catch (Exception e) { errors.Add(e); }
+        }
+        // the tracer first (function tracing stops), then its filter files
+        if (_tracer is not null) Try(() => _instance.CurrentTracer = _tracer);
+        foreach (var (file, lines) in _files)
+        {
+            if (file == FunctionFilters.MaxGraphDepthFile) Try(() => _instance.WriteFile(file, lines.Count > 0 ? lines[0] : "0"));
+            else if (file is "set_ftrace_pid" or "set_ftrace_notrace_pid") Try(() => _instance.WriteFile(file, lines.Count > 0 && !lines[0].StartsWith("no pid", StringComparison.Ordinal) ? string.Join(' ', lines) : ""));
+            else Try(() => FunctionFilters.RestoreList(_instance, file, lines));
         }
         foreach (var (e, wasEnabled, oldFilter) in _events)
         {

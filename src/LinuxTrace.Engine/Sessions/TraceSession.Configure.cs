@@ -41,7 +41,9 @@ public sealed partial class TraceSession
             inst.SetOption("event-fork", true);
         }
         LiveFilter.AllowEvents(Catalog, events);
-        if (o.ProcessIds.Count == 0 && o.Command is null && !o.IncludeSelf) ExcludeSelf(events);
+        // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
+        // with a tracer, leave our own threads out even when only some processes are traced
+        if (!o.IncludeSelf && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null)) ExcludeSelf(events);
         foreach (var e in events)
         {
             if (e.System == "ftrace")
@@ -81,6 +83,10 @@ public sealed partial class TraceSession
     {
         _restore?.RememberPids();
         Instance.SetEventPids(pids);
+        SetTracerPids(pids);
+        // set_ftrace_pid is advisory on some kernels (6.1 lets other tasks' calls through): without children to
+        // follow, the engine keeps exactly these pids' records too
+        if (_options.Tracer is not null && !_options.FollowChildren) LiveFilter.AllowPids(pids);
         ProcessIds = pids;
     }
 
@@ -112,6 +118,12 @@ public sealed partial class TraceSession
         try
         {
             Instance.SetNoTracePids(current);
+            // once, before the tracer starts: a pid list written while a function tracer runs re-patches every function
+            if (force && _options.Tracer is { } t && FunctionTracers.Contains(t) && Instance.HasFile("set_ftrace_notrace_pid"))
+            {
+                _restore?.RememberFile("set_ftrace_notrace_pid");
+                Instance.WriteFile("set_ftrace_notrace_pid", string.Join(' ', current));
+            }
             _ownKernelFiltered = current;
         }
         catch (TraceException) when (!force)

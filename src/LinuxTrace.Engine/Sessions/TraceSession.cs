@@ -44,6 +44,7 @@ public sealed partial class TraceSession : IDisposable
     private InstanceOwnership? _ownership;
     private LaunchedProcess? _program;
     private TraceSessionSummary? _summary;
+    private string? _topExpandedKB;
     private long _events, _lost, _lostMarkers;
 
     private TraceSession(int id, TraceSessionOptions options, TraceFileSystem fs)
@@ -109,15 +110,15 @@ public sealed partial class TraceSession : IDisposable
     public static TraceSession Start(TraceSessionOptions options, TraceFileSystem? tracefs = null)
     {
         var fs = tracefs ?? TraceFileSystem.Default;
-        if (options.Events.Count == 0)
-            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example).") { ErrorId = "NoEvents" };
+        if (options.Events.Count == 0 && options.Tracer is null)
+            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), or a tracer (-Tracer function_graph).") { ErrorId = "NoEvents" };
         fs.Capabilities.Require(TraceCapabilities.Events);
-        var events = EventSelector.Resolve(fs.Top, options.Events, includeFtrace: true);
+        var events = options.Events.Count == 0 ? new List<EventName>() : EventSelector.Resolve(fs.Top, options.Events, includeFtrace: true).ToList();
         foreach (var e in events)
         {
             if (e.System == "ftrace" && !Markers.Contains(e.Name))
                 throw new TraceException(TraceErrorKind.InvalidArgument,
-                    $"{e} records are written by a tracer, not enabled as an event; the markers ftrace:print, ftrace:bprint and ftrace:bputs can be traced.")
+                    $"{e} records are written by a tracer, not enabled as an event: use -Tracer ({(e.Name == "function" ? "function" : "function_graph")}). The markers ftrace:print, ftrace:bprint and ftrace:bputs can be traced as events.")
                     { ErrorId = "NotAnEvent" };
         }
         foreach (int pid in options.ProcessIds)
@@ -126,7 +127,9 @@ public sealed partial class TraceSession : IDisposable
                 throw new TraceException(TraceErrorKind.NotFound, $"There is no process {pid}: nothing could be traced for it.", $"/proc/{pid}") { ErrorId = "ProcessNotFound" };
         }
         string? program = options.Command is null ? null : LaunchedProcess.ResolveCommand(options.Command, options.WorkingDirectory ?? Environment.CurrentDirectory);
-        if (options.Instance is null) fs.Capabilities.Require(TraceCapabilities.Instances);
+        CheckTracer(options, fs);
+        bool topForGraph = IsGraphTracer(options.Tracer) && options.Instance is null && !InstancesHaveGraphTracer(fs);
+        if (options.Instance is null && !topForGraph) fs.Capabilities.Require(TraceCapabilities.Instances);
 
         // the handlers first: from the moment an instance exists, a signal must find them
         ProcessEndHandling.Watch();
@@ -135,9 +138,14 @@ public sealed partial class TraceSession : IDisposable
         Active[session.Id] = session;
         try
         {
-            session.TakeInstance();
+            if (topForGraph) session.TakeTopForGraph();
+            else session.TakeInstance();
+            session.AfterInstanceTaken();
+            events.AddRange(session.TracerRecords());
+            session.ConfigureTracer();
             session.Configure(events);
             if (program is not null) session.LaunchCommand(program);
+            session.StartTracer();
         }
         catch
         {
@@ -162,13 +170,24 @@ public sealed partial class TraceSession : IDisposable
         {
             Instance = fs.GetInstance(_options.Instance);
             _restore = new InstanceState(Instance);
+            _restore.RememberTracingOn(); // every end turns recording off: give back what it was
         }
         else
         {
             Instance = fs.CreateInstance(_options.Instance);
             OwnsInstance = true;
         }
+    }
+
+    /// <summary>The session's name and per-CPU loss accounting, once its instance is taken.</summary>
+    private void AfterInstanceTaken()
+    {
         Name = _options.Name ?? Instance.DisplayName;
+        // 6.1: a tracer set in an instance expands every buffer, and the top one, not yet allocated, then stays at its
+        // small placeholder: remember what it was waiting for, to give it back
+        if (_options.Tracer is not null && !Instance.IsTop && TracefsFile.TryRead(Path.Combine(Tracefs.Root, "buffer_size_kb"), out var text)
+            && System.Text.RegularExpressions.Regex.Match(text, @"expanded: (\d+)") is { Success: true } m)
+            _topExpandedKB = m.Groups[1].Value;
         Losses = new LossAccount(cpu => CpuBufferStats.Parse(Instance.DisplayName, cpu, Instance.ReadFile($"per_cpu/cpu{cpu}/stats")).Lost, Instance.Cpus);
     }
 
@@ -176,6 +195,7 @@ public sealed partial class TraceSession : IDisposable
     private void LaunchCommand(string path)
     {
         _program = LaunchedProcess.StartSuspended(path, _options.ArgumentList, _options.WorkingDirectory ?? Environment.CurrentDirectory);
+        Commands.Remember(_program.ProcessId, Path.GetFileName(path));
         SetProcessIds([_program.ProcessId, .. _options.ProcessIds]);
     }
 
@@ -264,6 +284,7 @@ public sealed partial class TraceSession : IDisposable
                 errors.Select(e => e.Message).ToArray())
             {
                 DroppedByLinuxTrace = dropped,
+                Undelivered = _queue?.UndeliveredEvents ?? 0,
                 Drainers = drainers,
                 QueuePeakBytes = peak,
                 QueueLimitBytes = _queue?.MaxBytes ?? 0,
@@ -291,12 +312,20 @@ public sealed partial class TraceSession : IDisposable
         if (OwnsInstance)
         {
             try { Instance.TracingOn = false; } catch (Exception e) { errors.Add(e); }
+            if (_options.Tracer is not null)
+            {
+                try { Instance.WriteFile("current_tracer", "nop"); } catch (Exception e) { errors.Add(e); }
+            }
             try { Instance.WriteFile("events/enable", "0"); } catch (Exception e) { errors.Add(e); }
             try { Tracefs.RemoveInstance(Instance.Name); } catch (Exception e) { errors.Add(e); }
         }
         else if (_restore is not null)
         {
             errors.AddRange(_restore.Restore());
+        }
+        if (_topExpandedKB is not null && TracefsFile.TryRead(Path.Combine(Tracefs.Root, "buffer_size_kb"), out var top) && !top.Contains("expanded"))
+        {
+            try { TracefsFile.Write(Path.Combine(Tracefs.Root, "buffer_size_kb"), _topExpandedKB); } catch (Exception e) { errors.Add(e); }
         }
         _ownership?.Dispose();
         return errors;
@@ -324,6 +353,10 @@ public sealed record TraceSessionSummary(
 
     /// <summary>Events LinuxTrace read but dropped because its queue to a slower pipeline reached its limit.</summary>
     public long DroppedByLinuxTrace { get; init; }
+
+    /// <summary>Events read from the kernel that the consumer never took because it stopped first (Select-Object -First,
+    /// Ctrl+C, Stop-Trace): not a loss, nobody asked for them.</summary>
+    public long Undelivered { get; init; }
 
     /// <summary>The most memory the queue between the drainers and the pipeline held.</summary>
     public long QueuePeakBytes { get; init; }

@@ -44,6 +44,24 @@ public sealed class TraceSessionOptions
     /// <summary>How the drainer threads are scheduled.</summary>
     public LinuxTrace.Engine.RingBuffer.DrainerPriority DrainerPriority { get; init; } = LinuxTrace.Engine.RingBuffer.DrainerPriority.High;
 
+    /// <summary>The tracer to run (function, function_graph, …; null for events only).</summary>
+    public string? Tracer { get; init; }
+
+    /// <summary>set_ftrace_filter for the function tracers: names or globs, "name:mod:module".</summary>
+    public IReadOnlyList<string> Functions { get; init; } = Array.Empty<string>();
+
+    /// <summary>set_graph_function for function_graph: the roots of the graphs.</summary>
+    public IReadOnlyList<string> GraphFunctions { get; init; } = Array.Empty<string>();
+
+    /// <summary>max_graph_depth for function_graph.</summary>
+    public int? MaxGraphDepth { get; init; }
+
+    /// <summary>Tracer options to turn on (funcgraph-proc) or off (nofuncgraph-proc).</summary>
+    public IReadOnlyList<string> TracerOptions { get; init; } = Array.Empty<string>();
+
+    /// <summary>Allow a function tracer without any filter (every kernel function).</summary>
+    public bool AllFunctions { get; init; }
+
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
 }
