@@ -12,16 +12,51 @@ namespace LinuxTrace.Commands;
 /// (or, with -AsSession, keeps recording and returns the session).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "Trace", DefaultParameterSetName = StreamSet, SupportsShouldProcess = true)]
-[OutputType(typeof(TraceEvent), typeof(TraceLostEvents), typeof(FileInfo), ParameterSetName = [StreamSet])]
+[OutputType(typeof(TraceEvent), typeof(TraceLostEvents), typeof(FunctionCall), typeof(FileInfo), ParameterSetName = [StreamSet])]
 [OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
 public sealed class StartTraceCommand : LinuxTraceCmdlet
 {
     private const string StreamSet = "Stream", SessionSet = "Session";
 
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Position = 0)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(EventCompleter))]
     public string[] Event { get; set; } = [];
+
+    /// <summary>A tracer to run beside (or instead of) events: function, function_graph, … (Get-AvailableTracer).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(TracerCompleter))]
+    public string? Tracer { get; set; }
+
+    /// <summary>function_graph: the functions whose call graphs are traced (set_graph_function).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FunctionCompleter))]
+    public string[] GraphFunction { get; set; } = [];
+
+    /// <summary>function and function_graph: only these functions (set_ftrace_filter; globs, name:mod:module).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FunctionCompleter))]
+    public string[] Function { get; set; } = [];
+
+    /// <summary>Tracer options to turn on (funcgraph-proc, funcgraph-retval …), or off with a "no" prefix.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(OptionCompleter))]
+    public string[] Option { get; set; } = [];
+
+    /// <summary>function_graph: how deep the graph goes (max_graph_depth).</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int? MaxGraphDepth { get; set; }
+
+    /// <summary>Allow a function tracer without any filter: every kernel function is traced.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>function_graph: stream the funcgraph_entry / funcgraph_exit records instead of paired FunctionCall objects.</summary>
+    [Parameter(ParameterSetName = StreamSet)]
+    public SwitchParameter Raw { get; set; }
 
     /// <summary>Kernel event filter (events/.../filter syntax), applied in the kernel to every event.</summary>
     [Parameter]
@@ -106,7 +141,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     {
         var fs = Tracefs;
         string target = Instance ?? "a private instance";
-        if (!ShouldProcess(target, $"Trace {string.Join(", ", Event)}{(Filter is null ? "" : $" where {Filter}")}")) return;
+        string what = string.Join(", ", (Tracer is null ? [] : new[] { $"the {Tracer} tracer" + (GraphFunction.Length + Function.Length > 0 ? " on " + string.Join(", ", GraphFunction.Concat(Function)) : "") }).Concat(Event));
+        if (!ShouldProcess(target, $"Trace {what}{(Filter is null ? "" : $" where {Filter}")}")) return;
 
         var options = new TraceSessionOptions
         {
@@ -117,8 +153,12 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
+            Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
+            AllFunctions = Force,
         };
         var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
+        if (session.TracesAllFunctions)
+            WriteWarning($"The {Tracer} tracer has no function filter: it traces every kernel function, every call in the kernel pays for it, and events are lost when the buffers fill.");
         foreach (var orphan in session.RemovedOrphans)
             WriteWarning($"Removed the instance {orphan}, left behind by a LinuxTrace process that no longer runs.");
         bool keep = false;
@@ -131,8 +171,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
                 keep = true;
                 return;
             }
-            if (OutFile is not null) Record(session);
-            else Stream(session);
+            if (OutFile is not null) Record(session, what);
+            else Stream(session, what);
         }
         finally
         {
@@ -165,11 +205,11 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
 
     private bool _emptyTrace;
 
-    private void Record(TraceSession session)
+    private void Record(TraceSession session, string what)
     {
         string path = GetUnresolvedProviderPathFromPSPath(OutFile!);
         var clock = Stopwatch.StartNew();
-        var progress = new ProgressTimer(this, 1, $"Recording {string.Join(", ", Event)} to {path}", showWhenLast: true);
+        var progress = new ProgressTimer(this, 1, $"Recording {what} to {path}", showWhenLast: true);
         Terminating(() => session.Record(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, PipelineStopToken,
             pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}")), "RecordFailed", path);
         progress.Complete();
@@ -177,19 +217,20 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         if (PassThru && !session.Interrupted) WriteObject(new FileInfo(path));
     }
 
-    private void Stream(TraceSession session)
+    private void Stream(TraceSession session, string what)
     {
         var clock = Stopwatch.StartNew();
-        var progress = new ProgressTimer(this, 1, $"Tracing {string.Join(", ", Event)}", showWhenLast: false);
+        var progress = new ProgressTimer(this, 1, $"Tracing {what}", showWhenLast: false);
         long count = 0, events = 0;
         bool warnedDrops = false;
         try
         {
-            foreach (var batch in session.Stream(PipelineStopToken))
+            var batches = session.Tracer == "function_graph" && !Raw ? session.StreamCalls(PipelineStopToken) : session.Stream(PipelineStopToken);
+            foreach (var batch in batches)
             {
                 WriteObject(batch, enumerateCollection: true);
                 count += batch.Count;
-                foreach (var r in batch) if (r is TraceEvent) events++;
+                foreach (var r in batch) if (r is TraceEvent or FunctionCall) events++;
                 if (!warnedDrops && session.DroppedByLinuxTrace > 0)
                 {
                     warnedDrops = true;

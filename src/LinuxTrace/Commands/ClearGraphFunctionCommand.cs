@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Empties set_graph_function and set_graph_notrace and lifts the depth limit (max_graph_depth 0).</summary>
+[Cmdlet(VerbsCommon.Clear, "GraphFunction", SupportsShouldProcess = true)]
+[OutputType(typeof(GraphFunctionSetting))]
+public sealed class ClearGraphFunctionCommand : LinuxTraceCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(InstanceCompleter))]
+    public string? Instance { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var inst = ResolveInstance(Instance);
+        Terminating(() => FunctionFilters.RequireFile(inst, FunctionFilters.GraphFunctionFile, "the function_graph tracer"), "GraphTracerNotAvailable", inst.DisplayName);
+        if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_graph_function, set_graph_notrace and max_graph_depth")) return;
+        Terminating(() =>
+        {
+            FunctionFilters.WriteList(inst, FunctionFilters.GraphFunctionFile, [], append: false);
+            if (inst.HasFile(FunctionFilters.GraphNoTraceFile)) FunctionFilters.WriteList(inst, FunctionFilters.GraphNoTraceFile, [], append: false);
+            if (inst.HasFile(FunctionFilters.MaxGraphDepthFile)) FunctionFilters.SetMaxGraphDepth(inst, 0);
+        }, "ClearGraphFunctionFailed", inst.DisplayName);
+        if (PassThru) WriteObject(FunctionFilters.GetGraph(inst));
+    }
+}
