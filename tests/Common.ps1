@@ -33,6 +33,13 @@ function Get-KernelTraceState {
         BufferPages    = ConvertTo-BufferPages (Read buffer_size_kb)
         Clock          = Read trace_clock
         Options        = @($options.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
+        GraphFunctions = Read set_graph_function
+        GraphNoTrace   = Read set_graph_notrace
+        MaxGraphDepth  = Read max_graph_depth
+        FtraceFilter   = Read set_ftrace_filter
+        FtraceNoTrace  = Read set_ftrace_notrace
+        FtracePid      = Read set_ftrace_pid
+        FtraceNoPid    = Read set_ftrace_notrace_pid
         KProbes        = Read kprobe_events
         UProbes        = Read uprobe_events
         DynamicEvents  = Read dynamic_events

@@ -1,0 +1,162 @@
+# The seed's walkthrough on a kernel that has the function tracers (the kernel VM): Set-GraphFunction, Start-Trace
+# -Tracer function_graph / function, FunctionCall pairing, Format-TraceGraph and Measure-FunctionCall, each against
+# what trace-cmd records and reports in the same guest, and the kernel left as it was found.
+BeforeDiscovery { . $PSScriptRoot/../KernelFeatures.ps1 }
+BeforeAll {
+    . $PSScriptRoot/../Common.ps1
+    $script:StateBefore = Get-KernelTraceState
+
+    # The functions do_sys_openat2 calls directly (the open path's steps; deeper levels vary with the caches).
+    function Get-CalleeSet($Calls, [string] $Root = 'do_sys_openat2') {
+        $set = [System.Collections.Generic.HashSet[string]]::new()
+        foreach ($r in $Calls | Where-Object { $_.Function -eq $Root -and $_.Status -eq 'Returned' }) { foreach ($c in $r.Children) { if ($c.Depth -eq $r.Depth + 1) { [void]$set.Add($c.Function) } } }  # interrupts nest deeper
+        $set
+    }
+
+    # trace-cmd report's graph of one task as (depth, text) lines: "func() {", "func();", "}".
+    function Get-TraceCmdGraph([string] $Dat, [int] $ProcessId) {
+        foreach ($line in (& trace-cmd report -i $Dat 2>$null)) {
+            if ($line -notmatch "-$ProcessId\s+\[\d+\].*funcgraph_(entry|exit):.*\|(\s+)(\S.*)$") { continue }
+            $text = $Matches[3].Trim() -replace '\s*/\*.*\*/$', ''
+            [pscustomobject]@{ Depth = [int](($Matches[2].Length - 2) / 2); Text = $text }
+        }
+    }
+}
+AfterAll {
+    Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty
+}
+
+Describe 'function_graph (kernel VM)' -Tag 'needs:function-graph' -Skip:(-not (Test-KernelFeature function-graph)) {
+    It 'refuses a misspelt function with close matches, and writes nothing' {
+        $before = Get-KernelTraceState
+        $err = try { Set-GraphFunction do_sys_openat; $null } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'FunctionNotFound,LinuxTrace.Commands.SetGraphFunctionCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -Match 'Close matches: do_sys_openat2'
+        { Start-Trace -Tracer function_graph -GraphFunction do_sys_openat -Command /bin/true } | Should -Throw -ErrorId 'FunctionNotFound,LinuxTrace.Commands.StartTraceCommand'
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+
+    It 'Set-GraphFunction, Get-GraphFunction and Clear-GraphFunction write and read the kernel''s files' {
+        Set-GraphFunction do_sys_openat2, 'vfs_rea*' -NoTrace kmem_cache_alloc -MaxDepth 4 -WhatIf
+        "$(Get-Content "$Tracefs/set_graph_function" -Raw)" | Should -Match '^#### all functions enabled'
+        $set = Set-GraphFunction do_sys_openat2 -NoTrace kmem_cache_alloc -MaxDepth 4 -PassThru
+        try {
+            $set.Function | Should -Be @([IO.File]::ReadAllLines("$Tracefs/set_graph_function"))
+            $set.Function | Should -Contain 'do_sys_openat2'
+            $set.NoTrace | Should -Be 'kmem_cache_alloc'
+            (Get-Content "$Tracefs/max_graph_depth").Trim() | Should -Be '4'
+            (Get-GraphFunction).MaxDepth | Should -Be 4
+            Set-GraphFunction 'vfs_rea*' -Append | Out-Null
+            (Get-GraphFunction).Function | Should -Contain 'vfs_read'
+            (Get-GraphFunction).Function | Should -Contain 'do_sys_openat2'
+        }
+        finally { Get-GraphFunction | Clear-GraphFunction }
+        $after = Get-GraphFunction
+        $after.Function | Should -BeNullOrEmpty
+        $after.NoTrace | Should -BeNullOrEmpty
+        $after.MaxDepth | Should -Be 0
+    }
+
+    It 'runs the walkthrough: the same call graph under do_sys_openat2 as trace-cmd, and the top buffer as it was' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
+        $before = Get-KernelTraceState
+        & ls / > $null   # warm caches, so that both runs take the same paths
+        # the walkthrough's order: the filter first, then the tracer
+        Set-GraphFunction do_sys_openat2
+        try {
+            $during = $null
+            $calls = @(Start-Trace -Tracer function_graph -Option funcgraph-proc -Command ls -ArgumentList / -SummaryVariable sum | ForEach-Object {
+                    if ($null -eq $during) { $during = "$(Get-Content "$Tracefs/current_tracer") $(Get-Content "$Tracefs/options/funcgraph-proc")" }
+                    $_ })
+        }
+        finally { Clear-GraphFunction }
+        $during | Should -Be 'function_graph 1'
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+        (Get-Content "$Tracefs/current_tracer").Trim() | Should -Be 'nop'
+
+        $calls | Where-Object { $_ -isnot [LinuxTrace.FunctionCall] } | Should -BeNullOrEmpty
+        $ls = @($calls | Where-Object Command -eq 'ls')
+        $roots = @($ls | Where-Object Function -eq 'do_sys_openat2')
+        $roots.Count | Should -BeGreaterThan 3
+        $roots | Where-Object { $_.Parent -or $_.Depth -ne 0 } | Should -BeNullOrEmpty
+        # every call sits below its caller (interrupts nest two or more levels down: their entry code is not
+        # traced), inside its caller's time, and took time (one Should, a few trees: the guest is slow)
+        $bad = foreach ($r in $roots | Where-Object Status -eq Returned | Select-Object -First 5) {
+            foreach ($c in $r.Descendants()) {
+                if ($c.DurationNs -le 0) { "$($c.Function): no duration" }
+                elseif ($c.Parent -and ($c.Depth -le $c.Parent.Depth -or $c.TimestampNs -lt $c.Parent.TimestampNs -or $c.DurationNs -gt $c.Parent.DurationNs)) { "$($c.Function) under $($c.Parent.Function): depth $($c.Depth)/$($c.Parent.Depth)" }
+            }
+        }
+        $bad | Select-Object -First 5 | Should -BeNullOrEmpty
+        $sum.KernelLost | Should -Be 0
+
+        # trace-cmd in the same guest
+        $dat = Join-Path $TestDrive 'tc-graph.dat'
+        Invoke-TraceCmd @('record', '-q', '-p', 'function_graph', '-g', 'do_sys_openat2', '-O', 'funcgraph-proc', '-o', $dat, 'ls', '/') | Out-Null
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because 'trace-cmd resets what it set'
+        $theirs = @(Get-FunctionCall $dat | Where-Object Command -eq 'ls')
+        $ourSet = Get-CalleeSet $ls
+        $theirSet = Get-CalleeSet $theirs
+        foreach ($f in 'getname', 'get_unused_fd_flags', 'do_filp_open') { $ourSet | Should -Contain $f; $theirSet | Should -Contain $f }
+        # the same steps of the open path: what one run saw and the other did not (a slow path) is a small part
+        $common = @($ourSet | Where-Object { $theirSet.Contains($_) }).Count
+        $union = $ourSet.Count + $theirSet.Count - $common
+        ($common / $union) | Should -BeGreaterThan 0.8 -Because "ours only: $(@($ourSet | Where-Object { -not $theirSet.Contains($_) }) -join ', '); trace-cmd only: $(@($theirSet | Where-Object { -not $ourSet.Contains($_) }) -join ', ')"
+    }
+
+    It 'records a graph file that trace-cmd reports with the same structure as Format-TraceGraph' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
+        $dat = Join-Path $TestDrive 'ours-graph.dat'
+        $before = Get-KernelTraceState
+        Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -Command /bin/cat -ArgumentList /etc/os-release -OutFile $dat | Out-Null
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+        $calls = @(Get-FunctionCall $dat)
+        $cat = ($calls | Where-Object Command -eq 'cat' | Select-Object -First 1).ProcessId
+        $cat | Should -Not -BeNullOrEmpty
+        $ours = @($calls | Where-Object ProcessId -eq $cat | Format-TraceGraph -NoHeader | ForEach-Object {
+                $t = $_.Substring($_.LastIndexOf(' |  ') + 4)
+                [pscustomobject]@{ Depth = [int](($t.Length - $t.TrimStart().Length) / 2); Text = ($t.Trim() -replace '\s*/\*.*\*/$', '') } })
+        $theirs = @(Get-TraceCmdGraph $dat $cat)
+        $ours.Count | Should -BeGreaterThan 10
+        ($ours | ForEach-Object { "$($_.Depth) $($_.Text)" }) -join "`n" | Should -Be (($theirs | ForEach-Object { "$($_.Depth) $($_.Text)" }) -join "`n")
+        # Measure-FunctionCall reads the file in the engine: the same counts as the calls
+        $m = Measure-FunctionCall -Path $dat
+        ($m | Where-Object Function -eq 'do_sys_openat2').Count | Should -Be @($calls | Where-Object Function -eq 'do_sys_openat2').Count
+        ($m | Measure-Object Count -Sum).Sum | Should -Be $calls.Count
+    }
+
+    It 'refuses the top buffer while another tracer runs there, and leaves it running' {
+        # another tool's function tracer, on one rare function (all of them would crawl under emulation)
+        Set-Content "$Tracefs/set_ftrace_filter" 'vfs_fsync'
+        Set-Content "$Tracefs/current_tracer" 'function'
+        try {
+            { Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -Command /bin/true } | Should -Throw -ErrorId 'TopBufferBusy,LinuxTrace.Commands.StartTraceCommand'
+            (Get-Content "$Tracefs/current_tracer").Trim() | Should -Be 'function'
+        }
+        finally { Set-Content "$Tracefs/current_tracer" 'nop'; Set-Content "$Tracefs/set_ftrace_filter" '' }
+    }
+
+    It 'needs -Force to trace every function' {
+        $before = Get-KernelTraceState
+        { Start-Trace -Tracer function_graph -Command /bin/true } | Should -Throw -ErrorId 'UnfilteredFunctionTracer,LinuxTrace.Commands.StartTraceCommand'
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'function tracer (kernel VM)' -Tag 'needs:function' -Skip:(-not (Test-KernelFeature function)) {
+    It 'traces only the functions -Function names, with their callers, in a private instance' {
+        $before = Get-KernelTraceState
+        $inst = $null
+        $ev = @(Start-Trace -Tracer function -Function 'vfs_*' -Command /bin/cat -ArgumentList /etc/os-release | ForEach-Object {
+                if (-not $inst) { $inst = @(Get-OurInstance)[0].Name; $filter = @([IO.File]::ReadAllLines("$Tracefs/instances/$inst/set_ftrace_filter")) }
+                $_ })
+        $inst | Should -BeLike 'linuxtrace-*'
+        $filter | Should -Contain 'vfs_read'
+        $filter | Where-Object { $_ -notlike 'vfs_*' } | Should -BeNullOrEmpty
+        $ev.Count | Should -BeGreaterThan 0
+        $ev | Where-Object { $_.Function -notlike 'vfs_*' } | Should -BeNullOrEmpty
+        $ev | Where-Object { -not $_.Parent -or $_.Parent -like '0x*' } | Should -BeNullOrEmpty
+        $ev.Function | Should -Contain 'vfs_read'
+        $ev | Where-Object ProcessName -ne 'cat' | Should -BeNullOrEmpty
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+}
