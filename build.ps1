@@ -11,7 +11,8 @@
                  harness checks (deliberately broken builds must fail). Every step has a deadline; a crash, a hang (the
                  test is named), fewer tests run than found, an unjustified skip or kernel trouble in the guest fails
                  the run. Ends with one line "N passed, N failed, N skipped"; the exit code is 0 only for a clean run.
-    -Task Demo   the main job for a new user: what this kernel allows, then a short live trace.
+    -Task Demo   the main job for a new user: what this kernel allows, then a short live trace (-KernelVM: in
+                 Debian's full kernel under QEMU, with the function_graph walkthrough).
     -Task Bench  runs bench/ (LinuxTrace beside trace-cmd) and writes bench/results/.
     -Task KernelVM runs only the kernel-VM tests.
 #>
@@ -30,7 +31,9 @@ param(
     # A test running longer than this is stopped and the run fails, naming it.
     [int] $HangSeconds = 300,
     # Use the module already in bin/ instead of building it.
-    [switch] $NoBuild
+    [switch] $NoBuild,
+    # -Task Demo: run the demo in Debian's full kernel under QEMU (tests/kernel-vm), where function_graph exists.
+    [switch] $KernelVM
 )
 
 $ErrorActionPreference = 'Stop'
@@ -127,7 +130,13 @@ function Invoke-Test {
 
 function Invoke-Demo {
     if (-not (Test-Path "$Root/bin/LinuxTrace.dll")) { Invoke-Build }
-    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', "$Root/scripts/Demo.ps1", '-ModulePath', "$Root/LinuxTrace.psd1")
+    if ($KernelVM) {
+        # the guest sees this machine's files; one pwsh there runs the same demo (TCG: a few minutes)
+        & "$Root/tests/kernel-vm/kernel-vm.sh" --timeout 900 --mem 3G --cpus 2 -- dotnet pwsh -NoProfile -NonInteractive -File "$Root/scripts/Demo.ps1" -ModulePath "$Root/LinuxTrace.psd1"
+    }
+    else {
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', "$Root/scripts/Demo.ps1", '-ModulePath', "$Root/LinuxTrace.psd1")
+    }
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

@@ -14,11 +14,23 @@ Get-AvailableTracer | Format-Table -AutoSize | Out-Host
 Section 'The walkthrough: function_graph of do_sys_openat2 with funcgraph-proc'
 $graph = Get-TraceCapability function_graph
 if ($graph.Available) {
-    Write-Host 'function_graph is available: Set-GraphFunction and Start-Trace -Tracer function_graph come in a later release.'
+    # the walkthrough's order: the filter, then the tracer; afterwards current_tracer is nop again
+    Set-GraphFunction do_sys_openat2
+    try {
+        $calls = Start-Trace -Tracer function_graph -Option funcgraph-proc -Command /bin/ls -ArgumentList '/' | Where-Object Command -eq ls
+    }
+    finally { Clear-GraphFunction }
+    $opens = @($calls | Where-Object Function -eq do_sys_openat2)
+    Write-Host "ls made $($opens.Count) do_sys_openat2 calls; the first one's call graph (Format-TraceGraph, as trace-cmd report prints it):"
+    $opens | Select-Object -First 1 | Format-TraceGraph -ShowProcess | Select-Object -First 40 | Out-Host
+    Write-Host 'Where the opens spent their time (Measure-FunctionCall):'
+    $calls | Measure-FunctionCall | Select-Object -First 8 | Format-Table -AutoSize | Out-Host
+    Write-Host "current_tracer afterwards: $((Get-Content /sys/kernel/tracing/current_tracer).Trim())"
 }
 else {
     Write-Host "Not on this kernel: $($graph.Detail)."
     Write-Host 'Events work, so the demo traces the same story with tracepoints: opens and execs of `ls`.'
+    Write-Host 'The real walkthrough runs in a full kernel under QEMU: ./build.ps1 -Task Demo -KernelVM'
 }
 
 Section 'Tracing `ls /` (Start-Trace -Command): its exec and every system call it makes, only for ls'
