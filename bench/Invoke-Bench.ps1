@@ -137,6 +137,10 @@ $small['Start-Trace -BufferSizeKB 256 | ForEach-Object { ... }'] = [ordered]@{
 Write-Host '== engine decode of the drained pages'
 $dec = Invoke-BenchApp @('decode', '--pages', $pages, '--repeat', '3')
 
+# ---- 2b. function_graph pairing in the engine (one core) ----------------------------------------------
+Write-Host '== function_graph pairing (records to FunctionCall objects, one core)'
+$pair = Invoke-BenchApp @('pairing', '--records', '4000000', '--repeat', '3')
+
 # ---- 3. reading a trace-cmd file of a million events or more -----------------------------------------
 Write-Host '== reading a trace.dat of >= 1M events'
 $fileDat = Join-Path $Work 'tc-file.dat'
@@ -250,6 +254,7 @@ $st = $small['Start-Trace -BufferSizeKB 256 | ForEach-Object { ... }']
 [void]$md.AppendLine('')
 [void]$md.AppendLine(('CPU of the streaming run: drainers (read ring buffers, copy pages) {0:N2} s, engine on the pipeline thread (merge, decode, objects) {1:N2} s, the rest of the pipeline (ForEach-Object) {2:N2} s; queue peak {3:N0} MB; {4:N1} s in all for a {5} s trace.' -f $st.drainerCpuSeconds, $st.engineCpuSeconds, $st.pipelineCpuSeconds, $st.queuePeakMB, $st.seconds, $Seconds))
 [void]$md.AppendLine(('Engine decode of the drained pages (one core): page walk {0:N1} M/s, merged {1:N1} M/s, objects {2:N1} M/s, objects + every property {3:N1} M/s.' -f ($dec.walkPerSecond / 1e6), ($dec.mergedPerSecond / 1e6), ($dec.objectsPerSecond / 1e6), ($dec.allFieldsPerSecond / 1e6)))
+[void]$md.AppendLine(('function_graph pairing (one core, {0:N0} records into {1:N0} FunctionCall objects): {2:N1} M records/s (target 5).' -f $pair.records, $pair.calls, ($pair.recordsPerSecond / 1e6)))
 [void]$md.AppendLine('')
 $f = $report.file
 [void]$md.AppendLine("Reading a trace-cmd file of $($n.ToString('N0')) events:")
