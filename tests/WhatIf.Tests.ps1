@@ -9,6 +9,12 @@ BeforeAll {
     $script:Instance = New-TestInstanceName
     New-TraceInstance $Instance | Out-Null
     $script:Session = Start-Trace -Event sched:sched_switch -AsSession -Name "lt-whatif-$PID"
+    # Runs a -WhatIf case of the function tracers' cmdlets: where the kernel's files show the feature is missing or
+    # refused, the cmdlet's categorised refusal is the expected outcome (it must still change nothing)
+    function Invoke-WhereAllowed([string] $Feature, [scriptblock] $Case) {
+        if (Test-KernelFeature $Feature) { & $Case; return }
+        try { & $Case } catch { if ($_.CategoryInfo.Category -notin 'NotImplemented', 'PermissionDenied') { throw } }
+    }
     # each case: what to run with -WhatIf (the instance and the session above exist while they run)
     $script:Cases = @{
         'Start-Trace'          = { Start-Trace -Event sched:sched_switch -Duration 00:00:01 -WhatIf; Start-Trace -Event sched:sched_switch -WhatIf }
@@ -17,6 +23,10 @@ BeforeAll {
         'Remove-TraceInstance' = { Remove-TraceInstance $Instance -WhatIf }
         'Set-TraceOption'      = { Set-TraceOption event-fork -Instance $Instance -WhatIf; Set-TraceOption event-fork -Disable -WhatIf }
         'Export-TraceData'     = { $Session | Export-TraceData -OutFile "$TestDrive/x.dat" -WhatIf }
+        'Set-GraphFunction'    = { Invoke-WhereAllowed function-graph { Set-GraphFunction do_sys_openat2 -MaxDepth 3 -WhatIf } }
+        'Clear-GraphFunction'  = { Invoke-WhereAllowed function-graph { Clear-GraphFunction -WhatIf } }
+        'Set-FunctionFilter'   = { Invoke-WhereAllowed function { Set-FunctionFilter 'vfs_*' -Instance $Instance -WhatIf } }
+        'Clear-FunctionFilter' = { Invoke-WhereAllowed function { Clear-FunctionFilter -Instance $Instance -WhatIf } }
         'Write-TraceMarker'    = { Write-TraceMarker 'not written' -Instance $Instance -WhatIf; Write-TraceMarker 'not written' -Session $Session -WhatIf }
     }
 }

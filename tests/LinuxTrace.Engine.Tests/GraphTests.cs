@@ -122,16 +122,35 @@ public class GraphTests
     {
         In(7, 1_000, 0x1000, 0);
         In(7, 2_000, 0x2000, 1);
-        // B's return was lost
-        In(7, 3_000, 0x3000, 1);      // a sibling at B's depth shows B is over
-        Out(7, 3_500, 0x3000, 1, 3_000);
+        In(7, 2_500, 0x3000, 2);
+        // C's return was lost; an entry shallower than C shows it is over
+        In(7, 3_000, 0x4000, 1);
+        Out(7, 3_500, 0x4000, 1, 3_000);
+        // B's return was lost too; A's return shows it is over
         Out(7, 9_000, 0x1000, 0, 1_000);
         var calls = Calls();
-        Assert.Equal(["B", "C", "A"], calls.Select(c => c.Function));
+        Assert.Equal(["C", "D", "B", "A"], calls.Select(c => c.Function));
         Assert.Equal(FunctionCallStatus.NoReturn, calls[0].Status);
-        Assert.Equal(1_000UL, calls[0].DurationNs);  // up to the record that showed it over
-        Assert.Equal(FunctionCallStatus.Returned, calls[2].Status);
-        Assert.Equal(["B", "C"], calls[2].Children.Select(c => c.Function));
+        Assert.Equal(500UL, calls[0].DurationNs);   // up to the record that showed it over
+        Assert.Equal(FunctionCallStatus.NoReturn, calls[2].Status);
+        Assert.Equal(FunctionCallStatus.Returned, calls[3].Status);
+        Assert.Equal(["B"], calls[3].Children.Select(c => c.Function));
+        Assert.Equal(["C", "D"], calls[2].Children.Select(c => c.Function));
+    }
+
+    [Fact]
+    public void AnInterruptAtTheDepthOfTheCallItInterruptsNestsUnderIt()
+    {
+        // as Linux 6.1 records it (seen in the kernel VM): expand_files at depth 3, then irq_enter_rcu at depth 3
+        // before expand_files returns; trace-cmd report prints the interrupt inside expand_files() { … }
+        In(8, 1_000, 0x1000, 3);
+        In(8, 1_100, 0x2000, 3);
+        Out(8, 1_200, 0x2000, 3, 1_100);
+        Out(8, 1_500, 0x1000, 3, 1_000);
+        var calls = Calls();
+        Assert.Equal(["B", "A"], calls.Select(c => c.Function));
+        Assert.All(calls, c => Assert.Equal(FunctionCallStatus.Returned, c.Status));
+        Assert.Same(calls[1], calls[0].Parent);
     }
 
     [Fact]

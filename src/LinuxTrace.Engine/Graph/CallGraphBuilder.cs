@@ -11,7 +11,8 @@ namespace LinuxTrace.Engine.Graph;
 /// fields straight from the record bytes by the kernel's format (func, depth, calltime, rettime, overrun, retval):
 /// no event object is made. A call is emitted when it returns; an exit whose entry was lost (or came before the
 /// trace) becomes a call of its own (NoEntry); entries whose exits never came are emitted as NoReturn when a
-/// shallower record of the task shows they are over, or by <see cref="Finish"/>.
+/// return or a shallower entry of the task shows they are over, or by <see cref="Finish"/>. An interrupt's calls
+/// nest under the call they interrupt even at its depth (6.1 records them so, and trace-cmd report shows them so).
 /// </summary>
 public sealed class CallGraphBuilder
 {
@@ -106,8 +107,9 @@ public sealed class CallGraphBuilder
 
     private void Enter(Task task, int cpu, ulong ts, ulong func, int depth, int pid, List<TraceRecord> output)
     {
-        // calls at this depth or deeper still open: their exits were lost
-        while (task.Open.Count > 0 && task.Open[^1].Depth >= depth) Emit(PopNoReturn(task, ts), output);
+        // calls deeper than this one still open: their returns were lost. A call at the same depth may be the caller:
+        // an interrupt's traced functions can take the depth of the call they interrupt (its entry code is not traced)
+        while (task.Open.Count > 0 && task.Open[^1].Depth > depth) Emit(PopNoReturn(task, ts), output);
         var call = new FunctionCall(cpu, ts, func, Name(func), depth, pid, _command(pid));
         if (task.Open.Count > 0) task.Open[^1].AddChild(call);
         task.Open.Add(call);
@@ -115,15 +117,18 @@ public sealed class CallGraphBuilder
 
     private void Exit(Task task, int cpu, ulong ts, ulong func, int depth, ReadOnlySpan<byte> data, Shape shape, int pid, List<TraceRecord> output)
     {
-        while (task.Open.Count > 0 && task.Open[^1].Depth > depth) Emit(PopNoReturn(task, ts), output);
         ulong calltime = shape.CallTime is null ? 0 : Read(data, shape.CallTime);
         ulong rettime = shape.RetTime is null ? 0 : Read(data, shape.RetTime);
         ulong duration = rettime >= calltime ? rettime - calltime : 0;
+        // the open call this return ends: the innermost one with its function and depth; calls above it lost theirs
+        int at = task.Open.Count - 1;
+        while (at >= 0 && !(task.Open[at].Address == func && task.Open[at].Depth == depth)) at--;
         FunctionCall call;
-        if (task.Open.Count > 0 && task.Open[^1].Depth == depth && task.Open[^1].Address == func)
+        if (at >= 0)
         {
-            call = task.Open[^1];
-            task.Open.RemoveAt(task.Open.Count - 1);
+            while (task.Open.Count - 1 > at) Emit(PopNoReturn(task, ts), output);
+            call = task.Open[at];
+            task.Open.RemoveAt(at);
             call.Status = FunctionCallStatus.Returned;
         }
         else
