@@ -141,8 +141,9 @@ public class GraphTests
     [Fact]
     public void AnInterruptAtTheDepthOfTheCallItInterruptsNestsUnderIt()
     {
-        // as Linux 6.1 records it (seen in the kernel VM): expand_files at depth 3, then irq_enter_rcu at depth 3
-        // before expand_files returns; trace-cmd report prints the interrupt inside expand_files() { … }
+        // as Linux 6.1 records it (seen in the kernel VM): expand_files at depth 3, then irq_enter_rcu at depth 3 (an
+        // interrupt in expand_files' return path) before expand_files' exit; trace-cmd report prints it inside
+        // expand_files() { … }, and so does LinuxTrace
         In(8, 1_000, 0x1000, 3);
         In(8, 1_100, 0x2000, 3);
         Out(8, 1_200, 0x2000, 3, 1_100);

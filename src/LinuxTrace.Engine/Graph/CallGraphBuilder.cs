@@ -11,8 +11,9 @@ namespace LinuxTrace.Engine.Graph;
 /// fields straight from the record bytes by the kernel's format (func, depth, calltime, rettime, overrun, retval):
 /// no event object is made. A call is emitted when it returns; an exit whose entry was lost (or came before the
 /// trace) becomes a call of its own (NoEntry); entries whose exits never came are emitted as NoReturn when a
-/// return or a shallower entry of the task shows they are over, or by <see cref="Finish"/>. An interrupt's calls
-/// nest under the call they interrupt even at its depth (6.1 records them so, and trace-cmd report shows them so).
+/// return or a shallower entry of the task shows they are over, or by <see cref="Finish"/>. A call recorded at the
+/// depth of the open call nests under it, as trace-cmd report shows it: on 6.1 that is an interrupt that came in
+/// the open call's return path (after its return time was taken, before its exit record was written).
 /// </summary>
 public sealed class CallGraphBuilder
 {
@@ -107,8 +108,9 @@ public sealed class CallGraphBuilder
 
     private void Enter(Task task, int cpu, ulong ts, ulong func, int depth, int pid, List<TraceRecord> output)
     {
-        // calls deeper than this one still open: their returns were lost. A call at the same depth may be the caller:
-        // an interrupt's traced functions can take the depth of the call they interrupt (its entry code is not traced)
+        // calls deeper than this one still open: their returns were lost. At the same depth it is not a lost return:
+        // an interrupt in the open call's return path takes its depth (the depth is already popped, the exit record
+        // not yet written); it nests under it, as trace-cmd report shows it
         while (task.Open.Count > 0 && task.Open[^1].Depth > depth) Emit(PopNoReturn(task, ts), output);
         var call = new FunctionCall(cpu, ts, func, Name(func), depth, pid, _command(pid));
         if (task.Open.Count > 0) task.Open[^1].AddChild(call);
