@@ -76,7 +76,9 @@ function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 10, [st
 # Runs trace-cmd and puts back every top-level setting it leaves changed on this host: its reset stops at the
 # EPERM on set_ftrace_filter, leaving tracing_on at 0 (and any -B instance behind), and whatever else it set
 # before the failure. Fails the test if something cannot be put back.
-function Invoke-TraceCmd([string[]] $Arguments) {
+# -TimeoutSeconds: trace-cmd gets SIGINT then (it stops recording and writes its file), SIGKILL 30 s later; in the
+# kernel VM its record of function_graph has been seen to stall for minutes after the traced command ended.
+function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0) {
     $t = $script:Tracefs
     $before = Get-KernelTraceState
     $files = @{}
@@ -85,7 +87,10 @@ function Invoke-TraceCmd([string[]] $Arguments) {
     $events = @("$(Get-Content "$t/set_event" -Raw)" -split "`n" | Where-Object { $_ })
     $options = @{}
     foreach ($o in Get-ChildItem "$t/options" -File) { $options[$o.Name] = "$(Get-Content $o.FullName -Raw)".Trim() }
-    try { & trace-cmd @Arguments 2>&1 | Out-Null }
+    try {
+        if ($TimeoutSeconds -gt 0) { & timeout -s INT -k 30 $TimeoutSeconds trace-cmd @Arguments 2>&1 | Out-Null }
+        else { & trace-cmd @Arguments 2>&1 | Out-Null }
+    }
     finally {
         foreach ($f in 'current_tracer', 'set_event_pid', 'set_event_notrace_pid') {
             if ("$(Get-Content "$t/$f" -Raw)".Trim() -ne $files[$f]) { Set-Content "$t/$f" $files[$f] }

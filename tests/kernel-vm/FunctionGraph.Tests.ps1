@@ -96,7 +96,7 @@ Describe 'function_graph (kernel VM)' -Tag 'needs:function-graph' -Skip:(-not (T
 
         # trace-cmd in the same guest
         $dat = Join-Path $TestDrive 'tc-graph.dat'
-        Invoke-TraceCmd @('record', '-q', '-p', 'function_graph', '-g', 'do_sys_openat2', '-O', 'funcgraph-proc', '-o', $dat, 'ls', '/') | Out-Null
+        Invoke-TraceCmd @('record', '-q', '-p', 'function_graph', '-g', 'do_sys_openat2', '-O', 'funcgraph-proc', '-o', $dat, 'ls', '/') -TimeoutSeconds 120 | Out-Null
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because 'trace-cmd resets what it set'
         $theirs = @(Get-FunctionCall $dat | Where-Object Command -eq 'ls')
         $ourSet = Get-CalleeSet $ls

@@ -163,6 +163,22 @@ public sealed partial class TraceSession
             if (Catalog.GetByName("ftrace", n) is not null) yield return new EventName("ftrace", n);
     }
 
+    /// <summary>The function calls paired from what the buffer holds now (read and consumed, as <see cref="ReadBuffer"/>);
+    /// calls still open come last, as NoReturn.</summary>
+    public IEnumerable<TraceRecord> ReadCalls()
+    {
+        var builder = Factory.NewCallGraphBuilder();
+        var output = new List<TraceRecord>();
+        foreach (var r in ReadBuffer(null))
+        {
+            if (r is TraceEvent e) builder.Add(e, output);
+            foreach (var o in output) yield return o;
+            output.Clear();
+        }
+        builder.Finish(output);
+        foreach (var o in output) yield return o;
+    }
+
     /// <summary>
     /// Streams the trace as <see cref="Stream"/> does, with the function_graph records paired into
     /// <see cref="FunctionCall"/> objects (each emitted when it returns; calls open at the end come last, as

@@ -59,6 +59,23 @@ public static class FunctionFilters
         WriteList(instance, file, names.Select(n => n.Split(' ')[0]), append: false);
     }
 
+    /// <summary>Empties set_graph_function and set_graph_notrace and lifts the depth limit.</summary>
+    public static void ClearGraph(TraceInstance instance)
+    {
+        RequireFile(instance, GraphFunctionFile, "the function_graph tracer");
+        WriteList(instance, GraphFunctionFile, [], append: false);
+        if (instance.HasFile(GraphNoTraceFile)) WriteList(instance, GraphNoTraceFile, [], append: false);
+        if (instance.HasFile(MaxGraphDepthFile)) SetMaxGraphDepth(instance, 0);
+    }
+
+    /// <summary>Empties set_ftrace_filter and set_ftrace_notrace.</summary>
+    public static void ClearFilter(TraceInstance instance)
+    {
+        RequireFile(instance, FilterFile, "the function tracer's filters");
+        WriteList(instance, FilterFile, [], append: false);
+        if (instance.HasFile(NoTraceFile)) WriteList(instance, NoTraceFile, [], append: false);
+    }
+
     public static void SetMaxGraphDepth(TraceInstance instance, int depth)
     {
         RequireFile(instance, MaxGraphDepthFile, "max_graph_depth");

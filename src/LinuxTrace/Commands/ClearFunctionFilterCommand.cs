@@ -20,11 +20,7 @@ public sealed class ClearFunctionFilterCommand : LinuxTraceCmdlet
         var inst = ResolveInstance(Instance);
         Terminating(() => FunctionFilters.RequireFile(inst, FunctionFilters.FilterFile, "the function tracer's filters"), "FunctionTracerNotAvailable", inst.DisplayName);
         if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_ftrace_filter and set_ftrace_notrace")) return;
-        Terminating(() =>
-        {
-            FunctionFilters.WriteList(inst, FunctionFilters.FilterFile, [], append: false);
-            if (inst.HasFile(FunctionFilters.NoTraceFile)) FunctionFilters.WriteList(inst, FunctionFilters.NoTraceFile, [], append: false);
-        }, "ClearFunctionFilterFailed", inst.DisplayName);
+        Terminating(() => FunctionFilters.ClearFilter(inst), "ClearFunctionFilterFailed", inst.DisplayName);
         if (PassThru) WriteObject(FunctionFilters.GetFilter(inst));
     }
 }

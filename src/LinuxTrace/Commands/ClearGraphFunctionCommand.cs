@@ -20,12 +20,7 @@ public sealed class ClearGraphFunctionCommand : LinuxTraceCmdlet
         var inst = ResolveInstance(Instance);
         Terminating(() => FunctionFilters.RequireFile(inst, FunctionFilters.GraphFunctionFile, "the function_graph tracer"), "GraphTracerNotAvailable", inst.DisplayName);
         if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_graph_function, set_graph_notrace and max_graph_depth")) return;
-        Terminating(() =>
-        {
-            FunctionFilters.WriteList(inst, FunctionFilters.GraphFunctionFile, [], append: false);
-            if (inst.HasFile(FunctionFilters.GraphNoTraceFile)) FunctionFilters.WriteList(inst, FunctionFilters.GraphNoTraceFile, [], append: false);
-            if (inst.HasFile(FunctionFilters.MaxGraphDepthFile)) FunctionFilters.SetMaxGraphDepth(inst, 0);
-        }, "ClearGraphFunctionFailed", inst.DisplayName);
+        Terminating(() => FunctionFilters.ClearGraph(inst), "ClearGraphFunctionFailed", inst.DisplayName);
         if (PassThru) WriteObject(FunctionFilters.GetGraph(inst));
     }
 }

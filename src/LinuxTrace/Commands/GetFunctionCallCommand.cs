@@ -59,10 +59,7 @@ public sealed class GetFunctionCallCommand : LinuxTraceCmdlet
                     WriteError(new ErrorRecord(new InvalidOperationException($"Session '{s.Name}' has stopped; its buffer is gone."), "SessionStopped", ErrorCategory.InvalidOperation, s));
                     return;
                 }
-                var builder = s.Factory.NewCallGraphBuilder();
-                foreach (var r in s.ReadBuffer(null))
-                    if (r is TraceEvent e) builder.Add(e, _out);
-                builder.Finish(_out);
+                _out.AddRange(s.ReadCalls());
                 Flush();
                 break;
             case InputSet:
