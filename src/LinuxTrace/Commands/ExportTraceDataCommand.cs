@@ -43,11 +43,7 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet
         {
             var s = Session!;
             if (!ShouldProcess(outPath, $"Write the buffer of session {s.Name} (consuming it)")) return;
-            if (s.State != TraceSessionState.Running)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"Session '{s.Name}' has stopped; its buffer is gone."), "SessionStopped", ErrorCategory.InvalidOperation, s));
-                return;
-            }
+            if (!IsRunning(s)) return;
             Terminating(() => s.ExportBuffer(outPath, version, Compression), "ExportFailed", outPath);
         }
         else

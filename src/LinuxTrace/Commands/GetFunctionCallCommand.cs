@@ -54,11 +54,7 @@ public sealed class GetFunctionCallCommand : LinuxTraceCmdlet
                 break;
             case SessionSet:
                 var s = Session!;
-                if (s.State != TraceSessionState.Running)
-                {
-                    WriteError(new ErrorRecord(new InvalidOperationException($"Session '{s.Name}' has stopped; its buffer is gone."), "SessionStopped", ErrorCategory.InvalidOperation, s));
-                    return;
-                }
+                if (!IsRunning(s)) return;
                 _out.AddRange(s.ReadCalls());
                 Flush();
                 break;

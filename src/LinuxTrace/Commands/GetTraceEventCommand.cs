@@ -66,11 +66,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
                 break;
             case SessionSet:
                 var s = Session!;
-                if (s.State != TraceSessionState.Running)
-                {
-                    WriteError(new ErrorRecord(new InvalidOperationException($"Session '{s.Name}' has stopped; its buffer is gone."), "SessionStopped", ErrorCategory.InvalidOperation, s));
-                    return;
-                }
+                if (!IsRunning(s)) return;
                 Emit(s.ReadBuffer(BuildFilter(s.Instance, s.Catalog)));
                 break;
             case InstanceSet:

@@ -110,6 +110,14 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
         return files;
     }
 
+    /// <summary>True when the session still records; otherwise writes the SessionStopped error (its buffer is gone).</summary>
+    protected bool IsRunning(TraceSession session)
+    {
+        if (session.State == TraceSessionState.Running) return true;
+        WriteError(new ErrorRecord(new InvalidOperationException($"Session '{session.Name}' has stopped; its buffer is gone."), "SessionStopped", ErrorCategory.InvalidOperation, session));
+        return false;
+    }
+
     /// <summary>Wildcard filter: null or empty patterns match everything.</summary>
     protected static Func<string, bool> Matcher(string[]? patterns)
     {
