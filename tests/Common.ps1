@@ -111,14 +111,16 @@ function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0) {
     }
 }
 
-# Compiles tests/programs/<Name>.c (once per run) and returns the program's path.
+# Compiles tests/programs/<Name>.c (or .cpp, with c++) once per run and returns the program's path.
 function Get-TestProgram([string] $Name, [string[]] $CompilerArguments = @()) {
     $src = Join-Path $PSScriptRoot "programs/$Name.c"
+    $compiler = 'cc'
+    if (-not (Test-Path $src)) { $src = Join-Path $PSScriptRoot "programs/$Name.cpp"; $compiler = 'c++' }
     $dir = Join-Path $script:RepoRoot 'out/programs'
     $exe = Join-Path $dir $Name
     if (-not (Test-Path $exe) -or (Get-Item $exe).LastWriteTimeUtc -lt (Get-Item $src).LastWriteTimeUtc) {
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
-        $out = & cc -O1 -g -o $exe $src @CompilerArguments 2>&1
+        $out = & $compiler -O1 -g -o $exe $src @CompilerArguments 2>&1
         if ($LASTEXITCODE -ne 0) { throw "cc $Name.c failed: $out" }
     }
     $exe
@@ -208,6 +210,8 @@ function Compare-WithTraceCmd([string] $Path) {
                     if ($o."$($f.Name)_symbol" -ne $Matches[1]) { $problems.Add("cpu $cpu #$($i) $($o.EventName).$($f.Name): LinuxTrace symbol '$($o."$($f.Name)_symbol")' vs trace-cmd '$($vals[$f.Name])'") }
                     continue
                 }
+                # libtraceevent prints a probe's own addresses (__probe_ip, __probe_func, __probe_ret_ip) in hex without 0x
+                if ($f.Name -like '__probe_*' -and $vals[$f.Name] -match '^[0-9a-f]+$') { $vals[$f.Name] = '0x' + $vals[$f.Name] }
                 if (-not (Test-RawValue $o.GetFieldValue($f.Name) $vals[$f.Name] $f.Size)) {
                     $problems.Add("cpu $cpu #$($i) $($o.EventName).$($f.Name): LinuxTrace '$($o.GetFieldValue($f.Name))' vs trace-cmd '$($vals[$f.Name])'")
                 }

@@ -34,6 +34,7 @@ $script:KernelFeatureTests = [ordered]@{
     'function-locked'  = { (Get-KernelTracer) -contains 'function' -and -not (Test-KernelFileReadable "$script:TracefsRoot/available_filter_functions") }
     # dynamic probes and in-kernel aggregation
     'kprobes'          = { Test-Path "$script:TracefsRoot/kprobe_events" }
+    'no-kprobes'       = { -not (Test-Path "$script:TracefsRoot/kprobe_events") }
     'uprobes'          = { Test-Path "$script:TracefsRoot/uprobe_events" }
     'dynamic-events'   = { Test-Path "$script:TracefsRoot/dynamic_events" }
     'hist'             = { Test-Path "$script:TracefsRoot/events/sched/sched_switch/hist" }
@@ -41,6 +42,8 @@ $script:KernelFeatureTests = [ordered]@{
     # programs on the machine
     'trace-cmd'        = { [bool](Get-Command trace-cmd -CommandType Application -ErrorAction SilentlyContinue) }
     'cc'               = { [bool](Get-Command cc -CommandType Application -ErrorAction SilentlyContinue) }
+    'c++'              = { [bool](Get-Command c++ -CommandType Application -ErrorAction SilentlyContinue) }
+    'sdt-header'       = { @(Get-ChildItem /usr/include/sys/sdt.h, /usr/include/*/sys/sdt.h -ErrorAction SilentlyContinue).Count -gt 0 }
     'chromium'         = { [bool](Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue) }
     'stress-ng'        = { [bool](Get-Command stress-ng -CommandType Application -ErrorAction SilentlyContinue) }
     # inside the kernel VM (tests/kernel-vm); a host that runs the kernel VM (qemu, unless LINUXTRACE_SKIP_KERNEL_VM=1)

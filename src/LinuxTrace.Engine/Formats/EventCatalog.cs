@@ -60,29 +60,46 @@ public sealed class EventCatalog
 
     public IEnumerable<EventFormat> Loaded => _byId.Values;
 
-    /// <summary>The format of the event with this id, or null if the kernel (or file) has none.</summary>
+    /// <summary>The format of the event with this id, or null if the kernel (or file) has none. A live catalog looks
+    /// again when it meets an id it has not seen: probes and events of modules come and go while a process runs.</summary>
     public EventFormat? GetById(int id)
     {
         if (_byId.TryGetValue(id, out var f)) return f;
         if (_eventsDir is null) return null;
         lock (_scanGate)
         {
-            _idIndex ??= ScanIds();
-            if (!_idIndex.TryGetValue(id, out var key)) return null;
+            if (_idIndex is null || (!_idIndex.ContainsKey(id) && _rescannedFor.Add(id))) _idIndex = ScanIds();
+            if (!_idIndex!.TryGetValue(id, out var key)) return null;
             return GetByName(key.System, key.Name);
         }
     }
 
-    /// <summary>The format of system:name, or null when the event does not exist.</summary>
+    private readonly HashSet<int> _rescannedFor = new();
+
+    /// <summary>The format of system:name, or null when the event does not exist. A live catalog reads the format file
+    /// again and compares: a probe removed and made again under the same name can have other fields (and the same id).</summary>
     public EventFormat? GetByName(string system, string name)
     {
-        if (_byName.TryGetValue(system + ":" + name, out var f)) return f;
-        if (_eventsDir is null) return null;
+        bool cached = _byName.TryGetValue(system + ":" + name, out var f);
+        if (_eventsDir is null) return f;
         string path = Path.Combine(_eventsDir, system, name, "format");
-        if (!File.Exists(path)) return null;
-        f = FormatParser.ParseEvent(system, TracefsFile.Read(path), LongSize, path);
+        // the format itself, not only the id: the kernel gives a removed probe's id to the next one made
+        if (!TracefsFile.TryRead(path, out var text))
+        {
+            if (cached) Forget(f!);
+            return null;
+        }
+        if (cached && text == f!.Text) return f;
+        if (cached) Forget(f!);
+        f = FormatParser.ParseEvent(system, text, LongSize, path);
         Add(f);
         return f;
+    }
+
+    private void Forget(EventFormat f)
+    {
+        _byName.TryRemove(f.FullName, out _);
+        _byId.TryRemove(new KeyValuePair<int, EventFormat>(f.Id, f));
     }
 
     private Dictionary<int, (string, string)> ScanIds()

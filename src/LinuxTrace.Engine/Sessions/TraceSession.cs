@@ -110,10 +110,12 @@ public sealed partial class TraceSession : IDisposable
     public static TraceSession Start(TraceSessionOptions options, TraceFileSystem? tracefs = null)
     {
         var fs = tracefs ?? TraceFileSystem.Default;
-        if (options.Events.Count == 0 && options.Tracer is null)
-            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), or a tracer (-Tracer function_graph).") { ErrorId = "NoEvents" };
+        if (options.Events.Count == 0 && options.Tracer is null && options.Probes.Count == 0)
+            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), a tracer (-Tracer function_graph) or a probe (-KProbe, -UProbe).") { ErrorId = "NoEvents" };
         fs.Capabilities.Require(TraceCapabilities.Events);
-        var events = options.Events.Count == 0 ? new List<EventName>() : EventSelector.Resolve(fs.Top, options.Events, includeFtrace: true).ToList();
+        var probes = PlanProbes(options, fs);
+        var patterns = options.Events.Where(e => !probes.Any(p => p.Name is { } n && (e == n || e == p.EffectiveGroup + ":" + n))).ToArray();
+        var events = patterns.Length == 0 ? new List<EventName>() : EventSelector.Resolve(fs.Top, patterns, includeFtrace: true).ToList();
         foreach (var e in events)
         {
             if (e.System == "ftrace" && !Markers.Contains(e.Name))
@@ -141,6 +143,7 @@ public sealed partial class TraceSession : IDisposable
             if (topForGraph) session.TakeTopForGraph();
             else session.TakeInstance();
             session.AfterInstanceTaken();
+            events.AddRange(session.CreateProbes(probes).Where(e => !events.Contains(e)));
             events.AddRange(session.TracerRecords());
             session.ConfigureTracer();
             session.Configure(events);
@@ -327,6 +330,7 @@ public sealed partial class TraceSession : IDisposable
         {
             try { TracefsFile.Write(Path.Combine(Tracefs.Root, "buffer_size_kb"), _topExpandedKB); } catch (Exception e) { errors.Add(e); }
         }
+        errors.AddRange(RemoveProbes());
         _ownership?.Dispose();
         return errors;
     }

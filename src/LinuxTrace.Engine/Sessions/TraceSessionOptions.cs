@@ -62,6 +62,10 @@ public sealed class TraceSessionOptions
     /// <summary>Allow a function tracer without any filter (every kernel function).</summary>
     public bool AllFunctions { get; init; }
 
+    /// <summary>Probes made for this trace only, in the kernel's one-line syntax ('p:myopen do_sys_openat2 …',
+    /// 'r:rl bash:readline …'): created before recording starts, traced, and removed when the trace ends.</summary>
+    public IReadOnlyList<string> Probes { get; init; } = Array.Empty<string>();
+
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
 }

@@ -58,6 +58,16 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter(ParameterSetName = StreamSet)]
     public SwitchParameter Raw { get; set; }
 
+    /// <summary>Kernel probes made for this trace only and removed at its end: definitions in the kernel's syntax
+    /// ('p:myopen do_sys_openat2 filename=+0(%si):string', 'r:openret do_sys_openat2 ret=$retval:s32'), or probe objects.</summary>
+    [Parameter]
+    public object[] KProbe { get; set; } = [];
+
+    /// <summary>User probes made for this trace only: 'p:rl bash:readline', 'r:pid libc:getpid ret=$retval:s32',
+    /// '/path/prog:0x1139' (a program or library by name or path, and a symbol or file offset), or probe objects.</summary>
+    [Parameter]
+    public object[] UProbe { get; set; } = [];
+
     /// <summary>Kernel event filter (events/.../filter syntax), applied in the kernel to every event.</summary>
     [Parameter]
     public string? Filter { get; set; }
@@ -141,12 +151,14 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     {
         var fs = Tracefs;
         string target = Instance ?? "a private instance";
-        string what = string.Join(", ", (Tracer is null ? [] : new[] { $"the {Tracer} tracer" + (GraphFunction.Length + Function.Length > 0 ? " on " + string.Join(", ", GraphFunction.Concat(Function)) : "") }).Concat(Event));
+        string what = string.Join(", ", (Tracer is null ? [] : new[] { $"the {Tracer} tracer" + (GraphFunction.Length + Function.Length > 0 ? " on " + string.Join(", ", GraphFunction.Concat(Function)) : "") })
+            .Concat(Event).Concat(KProbe.Concat(UProbe).Select(p => $"probe '{(p is PSObject o ? o.BaseObject : p)}'")));
         if (!ShouldProcess(target, $"Trace {what}{(Filter is null ? "" : $" where {Filter}")}")) return;
 
+        var (probes, existing) = ProbeDefinitions(fs);
         var options = new TraceSessionOptions
         {
-            Events = Event, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
+            Events = Event.Concat(existing).ToArray(), Probes = probes, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
             Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name, IncludeSelf = IncludeSelf,
             // a path is PowerShell's (~, relative to the current location); the program starts in that location
             Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
@@ -181,6 +193,26 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         }
         // SIGINT ended the trace as Ctrl+C does: stop the pipeline (and the script) as Ctrl+C would
         if (session.Interrupted) throw new PipelineStoppedException();
+    }
+
+    /// <summary>-KProbe and -UProbe: definitions to create for this trace, and probe objects that already exist (traced as they are).</summary>
+    private (string[] Create, string[] Existing) ProbeDefinitions(TraceFileSystem fs)
+    {
+        var create = new List<string>();
+        var existing = new List<string>();
+        IReadOnlyList<DynamicProbe>? current = null;
+        foreach (var item in KProbe.Concat(UProbe))
+        {
+            var v = item is PSObject o ? o.BaseObject : item;
+            if (v is DynamicProbe p)
+            {
+                current ??= Terminating(() => Engine.Probes.DynamicEvents.List(fs), "ListProbesFailed", null);
+                if (current.Any(c => c.Group == p.Group && c.Name == p.Name)) existing.Add(p.EventName);
+                else create.Add(p.Definition);
+            }
+            else if (v?.ToString() is { Length: > 0 } text) create.Add(Engine.Probes.ProbeDefinition.WithKind(text));
+        }
+        return (create.ToArray(), existing.ToArray());
     }
 
     /// <summary>Stops the session and says what the user should know: cleanup failures, losses, drops, an empty trace.</summary>

@@ -26,6 +26,8 @@
         IncludeSelf    = 'Also record this PowerShell process''s own threads, which a trace leaves out by default.'
         QueueLimitMB   = 'Memory, in MB, that the queue between the per-CPU readers and a slower pipeline may hold (512 by default). The readers never wait for the pipeline, since a waiting reader makes the kernel lose events: past the limit they drop pages and report them in the stream as TraceLostEvents whose Reason says LinuxTrace dropped them, apart from the kernel''s own losses.'
         SummaryVariable = 'Stores the TraceSessionSummary in this variable when the trace ends, however it ends (the program exits, Ctrl+C, Select-Object -First): events, kernel losses (KernelLost), events LinuxTrace dropped (DroppedByLinuxTrace), the queue''s peak, and where CPU time went: DrainerCpuTime (reading the ring buffers), EngineCpuTime (merging, decoding, making objects) and PipelineCpuTime (the commands after Start-Trace).'
+        KProbe         = 'Kernel probes made for this trace only, created before recording starts and removed when it ends (however it ends): definitions in the kernel''s syntax (''p:lt_open do_sys_openat2 filename=+0(%si):string'', ''r:lt_ret do_sys_openat2 ret=$retval:s64'') or DynamicProbe objects. Their events are traced without naming them in -Event.'
+        UProbe         = 'User probes made for this trace only: definitions in the kernel''s syntax whose place may name a program or library and a symbol (''r:rl bash:readline line=+0($retval):string'', ''p:gp libc:getpid'') or a path and file offset, or DynamicProbe objects.'
         Tracer         = 'A tracer to run beside the events, or alone: function (every call as a function record with ip_symbol and parent_ip_symbol) or function_graph (paired calls as FunctionCall objects). The function tracer runs in the private instance; function_graph runs in instances from kernel 6.12 on, and before that takes the top-level buffer only when its tracer is nop and no other LinuxTrace session holds it, restoring every file it changed when the trace ends. A tracer this kernel does not have is an error listing the ones it has.'
         GraphFunction  = 'function_graph: the functions whose call graphs are traced (set_graph_function). Checked first: an unknown name is an error with close matches.'
         Function       = 'function and function_graph: only these functions (set_ftrace_filter): names, globs such as ''vfs_*'', name:mod:module.'
@@ -37,6 +39,7 @@
     }
     Outputs     = @{ TraceEvent = 'One object per event, of a class made for its format.'; FunctionCall = 'With -Tracer function_graph: one per call, when it returns.'; TraceLostEvents = 'Where events were lost.'; TraceSession = 'With -AsSession.' }
     Examples    = @(
+        @{ Title = 'A kernel probe for one trace'; Code = "Start-Trace -KProbe 'p:lt_open do_sys_openat2 filename=+0(%si):string' -Command cat -ArgumentList /etc/hostname | Select-Object ProcessName, filename"; Remarks = 'Creates kprobes:lt_open, traces it while cat runs, and removes it at the end.' }
         @{ Title = 'Who runs on the CPUs?'; Code = 'Start-Trace -Event sched:sched_switch -Duration 00:00:05 | Group-Object next_comm | Sort-Object Count -Descending'; Remarks = 'Counts context switches by the task switched to, for five seconds.' }
         @{ Title = 'Trace a program'; Code = 'Start-Trace -Event sched:sched_process_exec, syscalls:sys_enter_openat -Command /bin/ls -ArgumentList /tmp'; Remarks = 'Starts ls held before its first instruction, traces only it, and ends when it exits.' }
         @{ Title = 'Filter in the kernel'; Code = 'Start-Trace -Event sched_switch -Filter ''prev_pid == 0'' | Select-Object -First 5'; Remarks = 'Only switches away from the idle task reach user space; after five events the trace stops and the instance is removed.' }
@@ -47,5 +50,5 @@
         @{ Title = 'Functions by pattern'; Code = "Start-Trace -Tracer function -Function 'vfs_*' -Duration 00:00:02 | Group-Object ip_symbol | Sort-Object Count -Descending"; Remarks = 'Counts calls of the vfs_ functions for two seconds, in a private instance.' }
         @{ Title = 'Record in the background'; Code = '$s = Start-Trace -Event raw_syscalls:sys_enter -AsSession; Start-Sleep 1; Get-TraceEvent -Session $s | Group-Object ProcessName; $s | Stop-Trace -PassThru'; Remarks = 'Records for a second, reads what the buffer holds, then stops and shows the summary.' }
     )
-    Links       = @('Get-TraceEvent', 'Stop-Trace', 'Get-TraceEventType')
+    Links       = @('Get-TraceEvent', 'Stop-Trace', 'Get-TraceEventType', 'Add-KProbe', 'Add-UProbe')
 }

@@ -97,3 +97,50 @@ public sealed class SessionCompleter : KernelValueCompleter
 {
     protected override IEnumerable<string> Values(IDictionary b) => TraceSession.GetActive().Select(s => s.Name);
 }
+
+/// <summary>Kernel functions a kprobe can take (text symbols of /proc/kallsyms).</summary>
+public sealed class KernelFunctionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => Engine.Probes.DynamicEvents.KernelFunctionNames();
+}
+
+/// <summary>Names of existing probes: kprobes for the *-KProbe commands, uprobes for *-UProbe.</summary>
+public sealed class ProbeNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IReadOnlyList<DynamicProbe> probes;
+        try { probes = Engine.Probes.DynamicEvents.List(TraceFileSystem.Default); }
+        catch (Exception) { yield break; }
+        bool kernel = commandName.EndsWith("KProbe", StringComparison.OrdinalIgnoreCase);
+        bool user = commandName.EndsWith("UProbe", StringComparison.OrdinalIgnoreCase);
+        var pattern = new WildcardPattern(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        foreach (var p in probes)
+        {
+            if ((kernel && !p.IsKernel) || (user && !p.IsUser) || !pattern.IsMatch(p.Name)) continue;
+            yield return new CompletionResult(p.Name, p.Name, CompletionResultType.ParameterValue, p.Definition);
+        }
+    }
+}
+
+/// <summary>Function symbols of the ELF file named by -Path (Add-UProbe -Path /bin/bash -Function read&lt;Tab&gt;).</summary>
+public sealed class ElfFunctionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b)
+    {
+        if (!b.Contains("Path") || b["Path"]?.ToString() is not { Length: > 0 } path) return [];
+        int? pid = b.Contains("ProcessId") && int.TryParse(b["ProcessId"]?.ToString(), out int p) ? p : null;
+        string file = Engine.Probes.UserProbeTarget.ResolveFile(path, pid);
+        return Engine.Symbols.ElfFile.Open(file).FunctionSymbols().Select(s => s.Name).Distinct().Order(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>USDT probes (provider:name) of the ELF file named by -Path.</summary>
+public sealed class UsdtCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b)
+    {
+        if (!b.Contains("Path") || b["Path"]?.ToString() is not { Length: > 0 } path) return [];
+        return Engine.Probes.Usdt.Read(Engine.Probes.UserProbeTarget.ResolveFile(path)).Select(u => u.FullName).Distinct();
+    }
+}
