@@ -61,6 +61,13 @@ Describe 'uprobes by symbol' -Tag 'needs:uprobes' -Skip:(-not (Test-KernelFeatur
         "$(($events | Where-Object EventName -eq lt_addr).ret)" | Should -Be '101 202 303 404'
     }
 
+    It 'a library name resolves through a running process''s maps with -ProcessId, and through the linker cache without' {
+        $mapped = Get-Content /proc/$PID/maps | Where-Object { $_ -match '\s(/\S*/libc\.so\.6)$' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+        (Add-UProbe lt_viapid -Path libc -Function getpid -ProcessId $PID -PassThru).Path | Should -Be $mapped
+        $cached = & /sbin/ldconfig -p | Where-Object { $_ -match '^\s*libc\.so\.6 \(libc6,x86-64\) => (\S+)' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+        if ($cached) { (Add-UProbe lt_viacache -Path libc -Function getpid -PassThru).Path | Should -Be $cached }
+    }
+
     It 'unknown functions and files are errors that say so, with close matches, and make nothing' {
         $before = Get-DynamicEvents
         $e = Get-Failure { Add-UProbe lt_bad -Path libc -Function getpidd -ErrorAction Stop }

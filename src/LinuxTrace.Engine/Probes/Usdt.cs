@@ -85,6 +85,12 @@ public static partial class Usdt
     [GeneratedRegex(@"^\[(?<reg>sp|x\d+)(?:,\s*#?(?<disp>-?\d+))?\]$")]
     private static partial Regex Arm64Memory();
 
+    /// <summary>One argument spec (-4@%eax, 8@-16(%rbp), 4@$5; x86-64, or aarch64 with <paramref name="arm64"/>) as a uprobe
+    /// fetch argument named arg<paramref name="index"/>; null with <paramref name="why"/> when no uprobe can fetch it.
+    /// Variables (sym(%rip)) need the file: <see cref="Read"/> resolves those.</summary>
+    public static ProbeArgument? ConvertSpec(string spec, int index, bool arm64, out string? why) =>
+        ToFetchArgument(spec, index, arm64 ? 183 : 62, 0, 0, null, out why);
+
     /// <summary>
     /// One argument spec as a uprobe fetch argument named arg<paramref name="index"/>, typed by the spec's size and sign;
     /// null with <paramref name="why"/> when the kernel cannot fetch it (indexed addressing, a high-byte register).
