@@ -47,6 +47,20 @@ Section 'Context switches for one second, grouped by the task switched to'
 Start-Trace -Event sched:sched_switch -Duration 00:00:01 |
     Group-Object next_comm | Sort-Object Count -Descending | Select-Object -First 8 Count, Name | Format-Table -AutoSize | Out-Host
 
+Section 'Dynamic probes: the file names cat opens (a kprobe), and what getpid() returned (a uretprobe on libc)'
+if (Test-Path /sys/kernel/tracing/kprobe_events) {
+    Start-Trace -KProbe 'p:lt_demo_open do_sys_openat2 filename=+0(%si):string' -Command cat -ArgumentList /etc/hostname |
+        Select-Object ProcessName, filename | Format-Table -AutoSize | Out-Host
+}
+else {
+    Write-Host 'This kernel has no kprobe events; the kernel VM shows them (./build.ps1 -Task Demo -KernelVM).'
+}
+if (Test-Path /sys/kernel/tracing/uprobe_events) {
+    Start-Trace -UProbe 'r:lt_demo_getpid libc:getpid ret=$retval:s32' -Command sh -ArgumentList '-c', 'echo $$ >/dev/null' |
+        Select-Object EventName, ProcessName, ProcessId, ret | Format-Table -AutoSize | Out-Host
+    Get-UsdtProbe libstdc++ -ErrorAction SilentlyContinue | Format-Table | Out-Host
+}
+
 Section 'A trace.dat file for trace-cmd and KernelShark (Start-Trace -OutFile, Get-TraceFileInfo, Get-TraceEvent -Path)'
 $dat = Join-Path ([IO.Path]::GetTempPath()) "linuxtrace-demo-$PID.dat"
 Start-Trace -Event sched:sched_switch, sched:sched_wakeup -Duration 00:00:01 -OutFile $dat -Compression zstd
