@@ -211,6 +211,28 @@ Describe 'probes for one trace' -Tag 'needs:uprobes' -Skip:(-not (Test-KernelFea
         Get-OurInstance | Should -BeNullOrEmpty
     }
 
+    It 'the probes of a trace whose process was killed (SIGKILL) go with its orphaned instance, at the next trace' {
+        $before = Get-DynamicEvents
+        $pwsh = Get-PwshCommand
+        $script = "Import-Module '$RepoRoot/LinuxTrace.psd1'; `$s = Start-Trace -UProbe 'p:lt_orphan libc:getpid' -AsSession; [Console]::Out.WriteLine('inst:' + `$s.InstanceName); [Console]::Out.Flush(); Start-Sleep 300"
+        $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $child = [Diagnostics.Process]::Start($psi)
+        try {
+            $line = Wait-Until { $l = $child.StandardOutput.ReadLine(); if ($null -eq $l -or $l -like 'inst:*') { $l } } -TimeoutSeconds 60 -Because 'the child''s trace to start'
+            $inst = $line.Substring(5)
+            Get-UProbe lt_orphan | Should -Not -BeNullOrEmpty
+            & kill -KILL $child.Id
+            $child.WaitForExit(10000) | Should -BeTrue
+            Start-Trace -Event sched:sched_process_exec -Command /bin/true -WarningAction SilentlyContinue | Out-Null
+            Test-Path "$Tracefs/instances/$inst" | Should -BeFalse
+            Get-UProbe lt_orphan -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-DynamicEvents | Should -Be $before
+        }
+        finally { if (-not $child.HasExited) { $child.Kill($true) } }
+    }
+
     It 'a bad probe definition stops the trace before anything changes' {
         $before = Get-KernelTraceState
         $e = Get-Failure { Start-Trace -UProbe 'p:lt_ok libc:getpid', 'p:lt_bad libc:getpid x=%zz' -Duration 00:00:01 }

@@ -118,6 +118,7 @@ public sealed class InstanceOwnership : IDisposable
                     try { inst.WriteFile("events/enable", "0"); } catch (TraceException) { }
                     fs.RemoveInstance(inst.Name);
                     removed.Add(inst.Name);
+                    Probes.ProbeLedger.RemoveLeftovers(fs, inst.Name); // the probes its trace made for itself
                 }
                 catch (TraceException) { }
             }

@@ -35,6 +35,7 @@ public sealed partial class TraceSession
         {
             var probe = DynamicEvents.Create(Tracefs, parts);
             _createdProbes.Add(probe);
+            if (OwnsInstance) ProbeLedger.Write(Instance.Name, _createdProbes);
             names.Add(new EventName(probe.Group, probe.Name));
         }
         return names;
@@ -50,6 +51,7 @@ public sealed partial class TraceSession
             catch (TraceException e) when (e.ErrorId == "ProbeNotFound") { }
             catch (Exception e) { errors.Add(e); }
         }
+        if (errors.Count == 0 && OwnsInstance && Instance is not null) ProbeLedger.Delete(Instance.Name);
         _createdProbes.Clear();
         return errors;
     }

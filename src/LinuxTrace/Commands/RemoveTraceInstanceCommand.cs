@@ -34,7 +34,8 @@ public sealed class RemoveTraceInstanceCommand : LinuxTraceCmdlet
                     owner.Stop(); // a session of ours: end it properly
                     continue;
                 }
-                NonTerminating(() => fs.RemoveInstance(t), "RemoveInstanceFailed", t);
+                if (NonTerminating(() => fs.RemoveInstance(t), "RemoveInstanceFailed", t))
+                    Engine.Probes.ProbeLedger.RemoveLeftovers(fs, t); // probes a killed LinuxTrace made for that trace
             }
         }
     }
