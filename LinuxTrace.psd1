@@ -33,6 +33,8 @@
         'Get-UProbe'
         'Get-UsdtProbe'
         'Measure-FunctionCall'
+        'Measure-TraceEvent'
+        'Measure-TraceLatency'
         'New-TraceInstance'
         'Remove-KProbe'
         'Remove-TraceInstance'

@@ -45,6 +45,9 @@ public sealed class EventFactory
 
     public CommandResolver Commands => _context.Commands;
 
+    /// <summary>Syscall names of the traced machine (raw_syscalls ids), when known.</summary>
+    public SyscallTable? Syscalls => _context.Syscalls;
+
     /// <summary>Kernel symbols of the trace (kallsyms of the file, or of the running kernel).</summary>
     public Lazy<SymbolTable>? Symbols => _context.Symbols;
 

@@ -63,7 +63,9 @@ public sealed partial class TraceSession
     /// was requested) or the token fires; then recording stops and what is left in the buffers comes last. Losses come
     /// in the stream where they happened: the kernel's (ring buffer overrun) and LinuxTrace's (reader queue full).
     /// </summary>
-    public IEnumerable<List<TraceRecord>> Stream(CancellationToken token)
+    /// <remarks>With <paramref name="visitor"/>, records are handed to it with their format instead of becoming objects
+    /// (aggregation at engine speed); the batches then hold only loss reports, one (perhaps empty) per drain cycle.</remarks>
+    public IEnumerable<List<TraceRecord>> Stream(CancellationToken token, LinuxTrace.Engine.TraceDat.TraceFileReader.RecordVisitor? visitor = null)
     {
         EnterForeground();
         StartDraining(null);
@@ -94,11 +96,18 @@ public sealed partial class TraceSession
             RefreshCommands(force: ending);
             var merger = new RecordMerger(cursors);
             var batch = new List<TraceRecord>(1024);
+            long visited = 0;
             while (merger.MoveNext())
             {
                 ref var r = ref merger.Current;
                 if (r.IsLost) CountLoss(r.Lost);
                 if (!filter.Accept(r)) continue;
+                if (visitor is not null)
+                {
+                    visitor(r, r.IsLost ? null : Catalog.GetById(r.EventId));
+                    visited++;
+                    continue;
+                }
                 batch.Add(Factory.Create(r));
                 if (batch.Count >= 4096)
                 {
@@ -121,9 +130,9 @@ public sealed partial class TraceSession
                     batch.Add(new TraceLostEvents(cpu, at, count, at == 0 ? null : at, TraceLostEvents.RingBufferOverrun));
                 }
             }
-            if (batch.Count > 0)
+            if (batch.Count > 0 || visitor is not null)
             {
-                Interlocked.Add(ref _events, batch.Count);
+                Interlocked.Add(ref _events, batch.Count + visited);
                 Yielding();
                 yield return batch;
                 Resumed();

@@ -43,6 +43,27 @@ public sealed class TraceFileReader : IDisposable
 
     public IReadOnlyList<TraceDatFile> Files => _files;
 
+    /// <summary>The command of a pid, from the files' saved command lines (the first file that knows it).</summary>
+    public string CommandOf(int pid)
+    {
+        foreach (var f in _factories)
+        {
+            string c = f.Commands.Lookup(pid);
+            if (c != "<...>") return c;
+        }
+        return "<...>";
+    }
+
+    /// <summary>The syscall names of the first file's architecture, when known.</summary>
+    public Symbols.SyscallTable? Syscalls => _factories.Count > 0 ? _factories[0].Syscalls : null;
+
+    /// <summary>The formats (per file) of the events with these ids.</summary>
+    public IEnumerable<EventFormat> FormatsOf(IReadOnlyList<HashSet<int>> ids) =>
+        ids.SelectMany((set, i) => set.Select(id => _catalogs[i].GetById(id)).OfType<EventFormat>());
+
+    /// <summary>Every format of every file.</summary>
+    public IEnumerable<EventFormat> AllFormats => _catalogs.SelectMany(c => c.Loaded);
+
     /// <summary>Event ids (per file) of the events matching <paramref name="patterns"/>; throws with close matches when one matches nothing in any file.</summary>
     public IReadOnlyList<HashSet<int>> ResolveEvents(IEnumerable<string> patterns)
     {

@@ -1,0 +1,56 @@
+namespace LinuxTrace;
+
+/// <summary>
+/// A group of an aggregation. Each kind of group gets a class, made at run time, that derives from this one and has
+/// one typed property per key, under the key's own name (id, prev_comm, ProcessName …), as events have their fields.
+/// </summary>
+public abstract class TraceGroup
+{
+    internal object?[] _keys = [];
+    internal string[] _keyNames = [];
+
+    /// <summary>The group's keys by name, in the order given to -GroupBy.</summary>
+    public IReadOnlyDictionary<string, object?> Keys => _keyNames.Select((n, i) => (n, _keys[i])).ToDictionary(x => x.n, x => x.Item2);
+
+    /// <summary>The keys as text: "id=0 syscall=read".</summary>
+    public string Group => _keyNames.Length == 0 ? "(all)" : string.Join(" ", _keyNames.Select((n, i) => $"{n}={_keys[i] ?? "(none)"}"));
+
+    /// <summary>How many events (or, for latencies, pairs) the group has.</summary>
+    public long Count { get; internal set; }
+
+    protected T? Key<T>(int i) => _keys[i] is T t ? t : default;
+}
+
+/// <summary>One group of Measure-TraceEvent: its keys, its count, and the statistics of -Property.</summary>
+public abstract class TraceEventGroup : TraceGroup
+{
+    /// <summary>The measured field (-Property), or null.</summary>
+    public string? Property { get; internal set; }
+    public long? Sum { get; internal set; }
+    public long? Minimum { get; internal set; }
+    public long? Maximum { get; internal set; }
+    public double? Average { get; internal set; }
+    public TraceHistogram? Histogram { get; internal set; }
+}
+
+/// <summary>One group of Measure-TraceLatency: how many start/end pairs, and their latency in nanoseconds.</summary>
+public abstract class TraceLatencyGroup : TraceGroup
+{
+    public long MinimumNs { get; internal set; }
+    public long MaximumNs { get; internal set; }
+    public double MeanNs { get; internal set; }
+    public long P50Ns { get; internal set; }
+    public long P90Ns { get; internal set; }
+    public long P99Ns { get; internal set; }
+    public long P999Ns { get; internal set; }
+    public long TotalNs { get; internal set; }
+    /// <summary>Starts of this group that never met their end (a second start came first, or the trace ended).</summary>
+    public long UnmatchedStarts { get; internal set; }
+    public TraceHistogram Histogram { get; internal set; } = new(0, "ns");
+
+    public TimeSpan Minimum => TimeSpan.FromTicks(MinimumNs / 100);
+    public TimeSpan Maximum => TimeSpan.FromTicks(MaximumNs / 100);
+    public TimeSpan Mean => TimeSpan.FromTicks((long)(MeanNs / 100));
+    public TimeSpan P50 => TimeSpan.FromTicks(P50Ns / 100);
+    public TimeSpan P99 => TimeSpan.FromTicks(P99Ns / 100);
+}
