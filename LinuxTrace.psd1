@@ -15,6 +15,7 @@
         'Clear-FunctionFilter'
         'Clear-GraphFunction'
         'Export-TraceData'
+        'Export-TraceFlameGraph'
         'Format-TraceGraph'
         'Get-AvailableTracer'
         'Get-FunctionCall'

@@ -9,6 +9,7 @@ BeforeAll {
     $script:Instance = New-TestInstanceName
     New-TraceInstance $Instance | Out-Null
     $script:Session = Start-Trace -Event sched:sched_switch -AsSession -Name "lt-whatif-$PID"
+    if (Test-KernelFeature uprobes) { Add-UProbe lt_whatif_keep -Path libc -Function getpid }
     # Runs a -WhatIf case of the function tracers' cmdlets: where the kernel's files show the feature is missing or
     # refused, the cmdlet's categorised refusal is the expected outcome (it must still change nothing)
     function Invoke-WhereAllowed([string] $Feature, [scriptblock] $Case) {
@@ -27,12 +28,20 @@ BeforeAll {
         'Clear-GraphFunction'  = { Invoke-WhereAllowed function-graph { Clear-GraphFunction -WhatIf } }
         'Set-FunctionFilter'   = { Invoke-WhereAllowed function { Set-FunctionFilter 'vfs_*' -Instance $Instance -WhatIf } }
         'Clear-FunctionFilter' = { Invoke-WhereAllowed function { Clear-FunctionFilter -Instance $Instance -WhatIf } }
+        'Add-KProbe'           = { Invoke-WhereAllowed kprobes { Add-KProbe lt_whatif vfs_read -Argument 'count=%dx:u64' -WhatIf } }
+        'Remove-KProbe'        = { Get-KProbe | Remove-KProbe -WhatIf }
+        'Add-UProbe'           = { Invoke-WhereAllowed uprobes { Add-UProbe lt_whatif -Path libc -Function getpid -WhatIf } }
+        'Remove-UProbe'        = { Invoke-WhereAllowed uprobes { Remove-UProbe lt_whatif_keep -WhatIf } }
+        'Measure-TraceEvent'   = { Measure-TraceEvent sched:sched_switch -Duration 00:00:01 -WhatIf }
+        'Measure-TraceLatency' = { Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -Duration 00:00:01 -WhatIf }
+        'Export-TraceFlameGraph' = { Start-Trace -Event sched:sched_switch -StackTrace -Duration 00:00:01 | Export-TraceFlameGraph -Path "$TestDrive/f.svg" -WhatIf }
         'Write-TraceMarker'    = { Write-TraceMarker 'not written' -Instance $Instance -WhatIf; Write-TraceMarker 'not written' -Session $Session -WhatIf }
     }
 }
 AfterAll {
     $Session | Stop-Trace
     Remove-TraceInstance $Instance -Confirm:$false
+    Get-UProbe lt_whatif_keep -ErrorAction SilentlyContinue | Remove-UProbe
 }
 
 Describe '-WhatIf changes nothing' {

@@ -36,6 +36,8 @@ public abstract class TraceEvent : TraceRecord
     internal int _len;
     internal EventLayout _layout = null!;
     internal DecodeContext? _context;
+    internal ulong[]? _stack;
+    private string[]? _stackNames;
 
     protected TraceEvent() { }
 
@@ -73,6 +75,24 @@ public abstract class TraceEvent : TraceRecord
     /// (sched_switch: "prev_comm=bash prev_pid=11528 prev_prio=120 prev_state=S ==> next_comm=..."). Rendered when read.
     /// </summary>
     public string Message => _layout.Print.Render(new PrintContext(GetRawData(), _layout.LongSize, _context?.Symbols?.Value, _context?.Printk?.Value));
+
+    /// <summary>The kernel stack recorded with the event (Start-Trace -StackTrace, or a file with ftrace:kernel_stack
+    /// records), innermost function first, as names from kallsyms ("0x…" for an address no symbol covers); null when none was recorded.</summary>
+    public IReadOnlyList<string>? Stack
+    {
+        get
+        {
+            if (_stack is null) return null;
+            if (_stackNames is not null) return _stackNames;
+            var symbols = _context?.Symbols?.Value;
+            var names = new string[_stack.Length];
+            for (int i = 0; i < names.Length; i++) names[i] = symbols?.Lookup(_stack[i]) ?? "0x" + _stack[i].ToString("x", CultureInfo.InvariantCulture);
+            return _stackNames = names;
+        }
+    }
+
+    /// <summary>The addresses of <see cref="Stack"/>, innermost first.</summary>
+    public IReadOnlyList<ulong>? StackAddresses => _stack;
 
     /// <summary>The event's own field names, in format order (as properties are named on this object).</summary>
     public IReadOnlyList<string> GetFieldNames() => _layout.PropertyNames;

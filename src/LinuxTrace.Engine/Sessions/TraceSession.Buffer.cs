@@ -48,14 +48,22 @@ public static class InstanceBuffer
         {
             var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
             var merger = new RecordMerger(cursors);
+            var stacks = new StackAttacher([factory.Catalog]);
+            var ready = new List<TraceRecord>();
             while (merger.MoveNext())
             {
                 ref var r = ref merger.Current;
                 if (r.IsLost) onLoss?.Invoke(r.Lost);
-                if (sessionFilter is not null && !sessionFilter.Accept(r)) continue;
-                if (filter is not null && !filter.Accept(r)) continue;
-                yield return factory.Create(r);
+                if (!stacks.Consume(r, ready))
+                {
+                    bool keep = (sessionFilter is null || sessionFilter.Accept(r)) && (filter is null || filter.Accept(r));
+                    stacks.Add(r, keep ? factory.Create(r) : null, ready);
+                }
+                foreach (var x in ready) yield return x;
+                ready.Clear();
             }
+            stacks.Flush(ready);
+            foreach (var x in ready) yield return x;
         }
         finally
         {

@@ -40,6 +40,13 @@ public sealed partial class TraceSession
             _restore?.RememberOption("event-fork");
             inst.SetOption("event-fork", true);
         }
+        if (o.StackTrace)
+        {
+            if (!inst.HasOption("stacktrace"))
+                throw new TraceException(TraceErrorKind.NotSupported, "This kernel has no stacktrace option: it cannot record kernel stacks with events (CONFIG_STACKTRACE).") { ErrorId = "StackTraceNotSupported" };
+            _restore?.RememberOption("stacktrace");
+            inst.SetOption("stacktrace", true);
+        }
         LiveFilter.AllowEvents(Catalog, events);
         // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
         // with a tracer, leave our own threads out even when only some processes are traced

@@ -72,6 +72,7 @@ public sealed partial class TraceSession
         StartRecording();
         var filter = LiveFilter;
         var cursors = _cursors!;
+        var stacks = new StackAttacher(_options.StackTrace && visitor is null ? [Catalog] : []);
         // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller
         // has a batch, outside it (the pipeline's own work)
         long mark = Libc.ThreadCpuNanoseconds();
@@ -101,14 +102,15 @@ public sealed partial class TraceSession
             {
                 ref var r = ref merger.Current;
                 if (r.IsLost) CountLoss(r.Lost);
-                if (!filter.Accept(r)) continue;
+                if (stacks.Consume(r, batch)) continue;
+                if (!filter.Accept(r)) { stacks.Add(r, null, batch); continue; }
                 if (visitor is not null)
                 {
                     visitor(r, r.IsLost ? null : Catalog.GetById(r.EventId));
                     visited++;
                     continue;
                 }
-                batch.Add(Factory.Create(r));
+                stacks.Add(r, Factory.Create(r), batch);
                 if (batch.Count >= 4096)
                 {
                     Interlocked.Add(ref _events, batch.Count);
@@ -120,6 +122,8 @@ public sealed partial class TraceSession
                     if (Interrupted || token.IsCancellationRequested) break;
                 }
             }
+            if (ending) stacks.Flush(batch);
+            else stacks.EndRound(batch); // an event whose stack is on a page not read yet waits one round
             if (ending)
             {
                 // Losses the kernel counted after the last page we saw still belong in the stream.

@@ -66,6 +66,9 @@ public sealed class TraceSessionOptions
     /// 'r:rl bash:readline …'): created before recording starts, traced, and removed when the trace ends.</summary>
     public IReadOnlyList<string> Probes { get; init; } = Array.Empty<string>();
 
+    /// <summary>Record the kernel stack after every event (the instance's stacktrace option) and attach it to the event (Stack).</summary>
+    public bool StackTrace { get; init; }
+
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
 }

@@ -96,13 +96,22 @@ public sealed class TraceFileReader : IDisposable
     public IEnumerable<TraceRecord> Read(string? buffer, IReadOnlyList<RecordFilter?>? filters)
     {
         var merger = new RecordMerger(Cursors(buffer));
+        var stacks = new StackAttacher(_catalogs);
+        var ready = new List<TraceRecord>();
         while (merger.MoveNext())
         {
             ref var r = ref merger.Current;
-            var filter = filters?[r.Source];
-            if (filter is not null && !filter.Accept(r)) continue;
-            yield return _factories[r.Source].Create(r);
+            if (!stacks.Consume(r, ready))
+            {
+                var filter = filters?[r.Source];
+                stacks.Add(r, filter is not null && !filter.Accept(r) ? null : _factories[r.Source].Create(r), ready);
+            }
+            if (ready.Count == 0) continue;
+            foreach (var x in ready) yield return x;
+            ready.Clear();
         }
+        stacks.Flush(ready);
+        foreach (var x in ready) yield return x;
     }
 
     /// <summary>

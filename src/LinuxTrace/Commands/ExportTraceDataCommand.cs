@@ -52,6 +52,6 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet
             if (!ShouldProcess(outPath, $"Write {src} as trace.dat version {version} ({Compression})")) return;
             Terminating(() => TraceDatWriter.Convert(src, Buffer, outPath, version, Compression), "ExportFailed", outPath);
         }
-        if (PassThru) WriteObject(new FileInfo(outPath));
+        if (PassThru) WriteFile(outPath);
     }
 }

@@ -68,6 +68,11 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public object[] UProbe { get; set; } = [];
 
+    /// <summary>Record the kernel stack with every event (the instance's stacktrace option): each event's Stack property
+    /// holds it, innermost function first. Export-TraceFlameGraph draws them.</summary>
+    [Parameter]
+    public SwitchParameter StackTrace { get; set; }
+
     /// <summary>Kernel event filter (events/.../filter syntax), applied in the kernel to every event.</summary>
     [Parameter]
     public string? Filter { get; set; }
@@ -166,7 +171,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
-            AllFunctions = Force,
+            AllFunctions = Force, StackTrace = StackTrace,
         };
         var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
         if (session.TracesAllFunctions)
@@ -246,7 +251,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}")), "RecordFailed", path);
         progress.Complete();
         _emptyTrace = session.RecordedEvents == 0;
-        if (PassThru && !session.Interrupted) WriteObject(new FileInfo(path));
+        if (PassThru && !session.Interrupted) WriteFile(path);
     }
 
     private void Stream(TraceSession session, string what)

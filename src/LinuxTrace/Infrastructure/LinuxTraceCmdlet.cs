@@ -110,6 +110,14 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
         return files;
     }
 
+    /// <summary>Writes the file at <paramref name="path"/> as the FileSystem provider gives it (with PSPath, so that it
+    /// pipes into Get-Content, Copy-Item and the like).</summary>
+    protected void WriteFile(string path)
+    {
+        try { WriteObject(SessionState.InvokeProvider.Item.Get([path], false, true), enumerateCollection: true); }
+        catch (Exception e) when (e is ItemNotFoundException or ProviderInvocationException) { WriteObject(new FileInfo(path)); }
+    }
+
     /// <summary>True when the session still records; otherwise writes the SessionStopped error (its buffer is gone).</summary>
     protected bool IsRunning(TraceSession session)
     {

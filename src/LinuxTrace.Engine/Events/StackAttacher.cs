@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+
+namespace LinuxTrace.Engine.Events;
+
+/// <summary>
+/// Gives each event the kernel stack the kernel recorded right after it (an ftrace:kernel_stack record on the same CPU,
+/// from the stacktrace option or a stacktrace trigger), as trace-cmd report prints it under the event. The stack
+/// record itself is consumed. A stack whose event was filtered out is dropped with it. Records come out in the order
+/// they went in; an event waits only until its own CPU shows the record after it.
+/// </summary>
+public sealed class StackAttacher
+{
+    private sealed class Held(TraceRecord record, bool waiting, ulong ts, int round)
+    {
+        public readonly TraceRecord Record = record;
+        public readonly ulong Timestamp = ts;
+        public readonly int Round = round;
+        public bool Waiting = waiting;
+    }
+
+    private int _round;
+
+    /// <summary>The kernel writes a stack right after its event: an event whose CPU showed nothing for this long (trace
+    /// time) is let go without one, so that an idle CPU does not hold every other CPU's events back.</summary>
+    private const ulong WaitNs = 2_000_000;
+
+    private readonly int[] _ids;
+    private readonly (int Size, int Caller, int LongSize)[] _layout;
+    private readonly Dictionary<int, Held?> _last = new();
+    private readonly Queue<Held> _queue = new();
+
+    /// <summary>One catalog per source (file) in source order; a live trace has one.</summary>
+    public StackAttacher(IReadOnlyList<EventCatalog> catalogs)
+    {
+        _ids = new int[catalogs.Count];
+        _layout = new (int, int, int)[catalogs.Count];
+        for (int i = 0; i < catalogs.Count; i++)
+        {
+            var f = catalogs[i].GetByName("ftrace", "kernel_stack");
+            _ids[i] = f?.Id ?? -1;
+            _layout[i] = (f?.GetField("size")?.Offset ?? -1, f?.GetField("caller")?.Offset ?? -1, catalogs[i].LongSize);
+        }
+        Active = _ids.Any(id => id >= 0);
+    }
+
+    /// <summary>False when no source can hold stacks: records then pass straight through.</summary>
+    public bool Active { get; }
+
+    /// <summary>
+    /// True when <paramref name="r"/> is a kernel stack record: it is attached to the event before it on its CPU (if that
+    /// one was kept), and the events that no longer wait for a stack are moved to <paramref name="output"/>, in order.
+    /// </summary>
+    public bool Consume(in RecordRef r, List<TraceRecord> output)
+    {
+        if (!Active || r.IsLost) return false;
+        int src = r.Source;
+        if (src >= _ids.Length || _ids[src] < 0 || r.EventId != _ids[src]) return false;
+        if (_last.TryGetValue(Key(r), out var held) && held is not null)
+        {
+            if (held.Waiting && held.Record is TraceEvent e && e._stack is null) e._stack = Read(r, _layout[src]);
+            held.Waiting = false;
+            _last[Key(r)] = null;
+        }
+        Release(output, r.Timestamp);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the next record of a CPU (the object made for it, or null when it was filtered out): the event before it on
+    /// that CPU gets no stack any more. An event is held until its CPU shows what follows it; what is ready goes to
+    /// <paramref name="output"/> in order.
+    /// </summary>
+    public void Add(in RecordRef r, TraceRecord? made, List<TraceRecord> output)
+    {
+        if (!Active)
+        {
+            if (made is not null) output.Add(made);
+            return;
+        }
+        int key = Key(r);
+        if (_last.TryGetValue(key, out var previous) && previous is not null) previous.Waiting = false;
+        if (made is null || r.IsLost)
+        {
+            _last[key] = null;
+            if (made is not null) _queue.Enqueue(new Held(made, false, r.Timestamp, _round));
+        }
+        else
+        {
+            var held = new Held(made, made is TraceEvent, r.Timestamp, _round);
+            _queue.Enqueue(held);
+            _last[key] = held;
+        }
+        Release(output, r.Timestamp);
+    }
+
+    /// <summary>
+    /// The end of a live drain round: an event held since the previous round is let go (its stack did not come in a
+    /// whole round); one from this round may still get its stack from the next page, and waits one round more.
+    /// </summary>
+    public void EndRound(List<TraceRecord> output)
+    {
+        while (_queue.Count > 0 && _queue.Peek() is { } head && (!head.Waiting || head.Round < _round))
+        {
+            head.Waiting = false;
+            output.Add(_queue.Dequeue().Record);
+        }
+        _round++;
+    }
+
+    /// <summary>Everything still held (the end of the records: no more stacks can come).</summary>
+    public void Flush(List<TraceRecord> output)
+    {
+        while (_queue.Count > 0) output.Add(_queue.Dequeue().Record);
+        _last.Clear();
+    }
+
+    private void Release(List<TraceRecord> output, ulong now)
+    {
+        while (_queue.Count > 0)
+        {
+            var head = _queue.Peek();
+            if (head.Waiting && head.Timestamp + WaitNs >= now) break;
+            head.Waiting = false;
+            output.Add(_queue.Dequeue().Record);
+        }
+    }
+
+    private static int Key(in RecordRef r) => (r.Source << 16) | r.Cpu;
+
+    private static ulong[] Read(in RecordRef r, (int Size, int Caller, int LongSize) l)
+    {
+        var rec = r.Page.AsSpan(r.Offset, r.Length);
+        if (l.Size < 0 || l.Caller < 0 || l.Size + 4 > rec.Length) return [];
+        int n = BinaryPrimitives.ReadInt32LittleEndian(rec[l.Size..]);
+        int room = (rec.Length - l.Caller) / l.LongSize;
+        n = Math.Clamp(n, 0, Math.Max(room, 0));
+        var list = new List<ulong>(n);
+        for (int i = 0; i < n; i++)
+        {
+            ulong a = l.LongSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(rec[(l.Caller + 8 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(rec[(l.Caller + 4 * i)..]);
+            if (a == 0 || a == ulong.MaxValue || (l.LongSize == 4 && a == uint.MaxValue)) continue; // end markers of older kernels
+            list.Add(a);
+        }
+        return list.ToArray();
+    }
+}
