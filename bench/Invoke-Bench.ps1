@@ -188,6 +188,21 @@ $objects = Invoke-BenchApp @('file', '--path', $fileDat, '--repeat', '5')
 $messages = Invoke-BenchApp @('messages', '--path', $fileDat, '--repeat', '5')
 $sw = [Diagnostics.Stopwatch]::StartNew(); $pc = (Get-TraceEvent -LiteralPath $fileDat | Measure-Object).Count; $pipe = $sw.Elapsed.TotalSeconds
 
+# ---- 3b. aggregation: Measure-TraceEvent / Measure-TraceLatency against trace-cmd report and Group-Object ----
+Write-Host '== aggregation: sys_enter counted by id, syscall latency by id'
+$sw = [Diagnostics.Stopwatch]::StartNew(); $aggEngine = Measure-TraceEvent -LiteralPath $fileDat -Event raw_syscalls:sys_enter -GroupBy id; $aggSec = $sw.Elapsed.TotalSeconds
+$sw = [Diagnostics.Stopwatch]::StartNew(); $aggPwsh = Get-TraceEvent -LiteralPath $fileDat -Event sys_enter | Group-Object id; $groupSec = $sw.Elapsed.TotalSeconds
+$sw = [Diagnostics.Stopwatch]::StartNew(); $lat = Measure-TraceLatency -LiteralPath $fileDat -Start raw_syscalls:sys_enter -End raw_syscalls:sys_exit -GroupBy id -WarningAction SilentlyContinue; $latSec = $sw.Elapsed.TotalSeconds
+$same = (($aggEngine | ForEach-Object { "$($_.id)=$($_.Count)" } | Sort-Object) -join ',') -eq (($aggPwsh | ForEach-Object { "$($_.Name)=$($_.Count)" } | Sort-Object) -join ',')
+if (-not $same) { Write-Warning 'Measure-TraceEvent and Get-TraceEvent | Group-Object disagree on the counts' }
+$aggregation = [ordered]@{
+    fileEvents = $n; groups = @($aggEngine).Count; sameCounts = $same
+    measureSeconds = $aggSec; measureEventsPerSecond = $n / $aggSec
+    groupObjectSeconds = $groupSec; groupObjectEventsPerSecond = $n / $groupSec
+    latencySeconds = $latSec; latencyEventsPerSecond = $n / $latSec; latencyPairs = ($lat | Measure-Object Count -Sum).Sum
+    vsTraceCmdReport = ($n / $aggSec) / ($n / $tcReport); vsGroupObject = $groupSec / $aggSec
+}
+
 # ---- 4. memory on a file larger than 1 GiB -----------------------------------------------------------
 $big = $null
 if (-not $SkipBigFile) {
@@ -220,6 +235,7 @@ $report = [ordered]@{
         pwshPipelineEvents = $pc; pwshPipelineSeconds = $pipe; pwshPipelineEventsPerSecond = $pc / $pipe
     }
     bigFile = $big
+    aggregation = $aggregation
     smallBuffer = $small
     versusC = $versusC
 }
@@ -267,6 +283,11 @@ $f = $report.file
 [void]$md.AppendLine(('| engine: event objects, every property read | {0:N0} | {1:N1}x |' -f $f.engineObjectsEventsPerSecond, ($f.engineObjectsEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| engine: Message of every event (print fmt rendered) | {0:N0} | {1:N1}x |' -f $f.engineMessagesEventsPerSecond, ($f.engineMessagesEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
 [void]$md.AppendLine(('| Get-TraceEvent -Path \| Measure-Object | {0:N0} | {1:N2}x |' -f $f.pwshPipelineEventsPerSecond, ($f.pwshPipelineEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
+[void]$md.AppendLine(('| Measure-TraceEvent -Event sys_enter -GroupBy id (counts, in the engine) | {0:N0} | **{1:N1}x** |' -f $aggregation.measureEventsPerSecond, $aggregation.vsTraceCmdReport))
+[void]$md.AppendLine(('| Get-TraceEvent -Event sys_enter \| Group-Object id | {0:N0} | {1:N2}x |' -f $aggregation.groupObjectEventsPerSecond, ($aggregation.groupObjectEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
+[void]$md.AppendLine(('| Measure-TraceLatency sys_enter to sys_exit -GroupBy id | {0:N0} | {1:N1}x |' -f $aggregation.latencyEventsPerSecond, ($aggregation.latencyEventsPerSecond / $f.traceCmdReportEventsPerSecond)))
+[void]$md.AppendLine('')
+[void]$md.AppendLine(('Measure-TraceEvent against Get-TraceEvent | Group-Object on the same counts: **{0:N1}x** (same counts: {1}); events/s are the file''s records over the seconds each took.' -f $aggregation.vsGroupObject, $aggregation.sameCounts))
 [void]$md.AppendLine('')
 [void]$md.AppendLine('Every field of every event of that file: the engine against a C reader over libtracecmd + libtraceevent (bench/c-reader), medians of 3 alternating rounds:')
 [void]$md.AppendLine('')
