@@ -38,6 +38,7 @@ $script:KernelFeatureTests = [ordered]@{
     'uprobes'          = { Test-Path "$script:TracefsRoot/uprobe_events" }
     'dynamic-events'   = { Test-Path "$script:TracefsRoot/dynamic_events" }
     'hist'             = { Test-Path "$script:TracefsRoot/events/sched/sched_switch/hist" }
+    'no-hist'          = { -not (Test-Path "$script:TracefsRoot/events/sched/sched_switch/hist") }
     'synthetic-events' = { Test-Path "$script:TracefsRoot/synthetic_events" }
     # programs on the machine
     'trace-cmd'        = { [bool](Get-Command trace-cmd -CommandType Application -ErrorAction SilentlyContinue) }

@@ -146,3 +146,15 @@ Describe 'Measure live and from sessions' {
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'In-kernel histograms where the kernel has none' -Tag 'needs:no-hist' -Skip:(-not (Test-KernelFeature no-hist)) {
+    It 'New-TraceHistogram and Get-TraceHistogram say the kernel has no hist triggers, and change nothing' {
+        $before = Get-KernelTraceState
+        $e = Get-Failure { New-TraceHistogram kmem:kmalloc -Key call_site.sym -Value bytes_req }
+        $e.CategoryInfo.Category | Should -Be 'NotImplemented'
+        $e.Exception.Message | Should -Match 'CONFIG_HIST_TRIGGERS'
+        $e.Exception.Message | Should -Match 'Measure-TraceEvent'
+        (Get-Failure { Get-TraceHistogram }).CategoryInfo.Category | Should -Be 'NotImplemented'
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+}

@@ -35,6 +35,8 @@ BeforeAll {
         'Measure-TraceEvent'   = { Measure-TraceEvent sched:sched_switch -Duration 00:00:01 -WhatIf }
         'Measure-TraceLatency' = { Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -Duration 00:00:01 -WhatIf }
         'Export-TraceFlameGraph' = { Start-Trace -Event sched:sched_switch -StackTrace -Duration 00:00:01 | Export-TraceFlameGraph -Path "$TestDrive/f.svg" -WhatIf }
+        'New-TraceHistogram'   = { Invoke-WhereAllowed hist { New-TraceHistogram kmem:kmalloc -Key call_site.sym -Value bytes_req -WhatIf } }
+        'Remove-TraceHistogram' = { Invoke-WhereAllowed hist { Remove-TraceHistogram kmem:kmalloc -WhatIf } }
         'Write-TraceMarker'    = { Write-TraceMarker 'not written' -Instance $Instance -WhatIf; Write-TraceMarker 'not written' -Session $Session -WhatIf }
     }
 }

@@ -54,3 +54,9 @@ public abstract class TraceLatencyGroup : TraceGroup
     public TimeSpan P50 => TimeSpan.FromTicks(P50Ns / 100);
     public TimeSpan P99 => TimeSpan.FromTicks(P99Ns / 100);
 }
+
+/// <summary>A hist trigger on an event (Documentation/trace/histogram.rst): the kernel aggregates, no event data leaves it.</summary>
+public sealed record TraceHistogramTrigger(string Instance, string EventName, string Definition, bool Active)
+{
+    public override string ToString() => $"{EventName}: {Definition}";
+}

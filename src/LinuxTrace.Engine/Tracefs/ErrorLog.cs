@@ -11,7 +11,7 @@ public static partial class ErrorLog
     /// <summary>One entry of error_log.</summary>
     public sealed record Entry(string Timestamp, string Location, string Message, string Command, int Position);
 
-    [GeneratedRegex(@"^\[\s*(?<ts>[0-9.]+)\]\s*(?<loc>[^:]+):\s*error:\s*(?<msg>.*)$")]
+    [GeneratedRegex(@"^\[\s*(?<ts>[0-9.]+)\]\s*(?<loc>.+?):\s*error:\s*(?<msg>.*)$")]
     private static partial Regex HeaderLine();
 
     private const string CommandPrefix = "  Command: ";

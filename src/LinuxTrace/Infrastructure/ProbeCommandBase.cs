@@ -22,22 +22,6 @@ public abstract class ProbeCommandBase : LinuxTraceCmdlet
     }
 }
 
-/// <summary>Lists kprobes and kretprobes, ours or not, with hits, misses and where they are enabled.</summary>
-[Cmdlet(VerbsCommon.Get, "KProbe")]
-[OutputType(typeof(DynamicProbe))]
-public sealed class GetKProbeCommand : GetProbeCommand
-{
-    protected override bool Kernel => true;
-}
-
-/// <summary>Lists uprobes and uretprobes, ours or not, with hits and where they are enabled.</summary>
-[Cmdlet(VerbsCommon.Get, "UProbe")]
-[OutputType(typeof(DynamicProbe))]
-public sealed class GetUProbeCommand : GetProbeCommand
-{
-    protected override bool Kernel => false;
-}
-
 public abstract class GetProbeCommand : ProbeCommandBase
 {
     /// <summary>Probe names or group:name (wildcards).</summary>
@@ -56,20 +40,6 @@ public abstract class GetProbeCommand : ProbeCommandBase
         foreach (var p in hits) WriteObject(p);
         ReportUnmatched(Name, hits.Select(p => p.Name).Concat(hits.Select(p => p.EventName)), Family, "ProbeNotFound", all.Select(p => p.Name));
     }
-}
-
-/// <summary>Removes kprobes and kretprobes; one that a trace has enabled is refused unless -Force.</summary>
-[Cmdlet(VerbsCommon.Remove, "KProbe", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-public sealed class RemoveKProbeCommand : RemoveProbeCommand
-{
-    protected override bool Kernel => true;
-}
-
-/// <summary>Removes uprobes and uretprobes; one that a trace has enabled is refused unless -Force.</summary>
-[Cmdlet(VerbsCommon.Remove, "UProbe", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-public sealed class RemoveUProbeCommand : RemoveProbeCommand
-{
-    protected override bool Kernel => false;
 }
 
 public abstract class RemoveProbeCommand : ProbeCommandBase
@@ -97,42 +67,6 @@ public abstract class RemoveProbeCommand : ProbeCommandBase
             string action = p.IsEnabled && Force ? $"Disable (in {string.Join(", ", p.EnabledIn)}) and remove" : "Remove";
             if (!ShouldProcess($"{Family} {p.EventName} ({p.Definition})", action)) continue;
             NonTerminating(() => DynamicEvents.Remove(Tracefs, p, Force), "RemoveProbeFailed", p);
-        }
-    }
-}
-
-/// <summary>Lists the USDT probes (.note.stapsdt) of ELF files: where each is, its semaphore, its arguments.</summary>
-[Cmdlet(VerbsCommon.Get, "UsdtProbe")]
-[OutputType(typeof(UsdtProbe))]
-public sealed class GetUsdtProbeCommand : LinuxTraceCmdlet
-{
-    /// <summary>Programs or libraries: paths (wildcards), programs on PATH, library names (libstdc++).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>provider:name or name patterns.</summary>
-    [Parameter(Position = 1)]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
-    [Parameter]
-    [Alias("Pid")]
-    public int? ProcessId { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        var match = Matcher(Name);
-        foreach (var p in Path)
-        {
-            IEnumerable<string> files = WildcardPattern.ContainsWildcardCharacters(p) ? ResolvePaths([p], null) : [p];
-            foreach (var f in files)
-            {
-                IReadOnlyList<UsdtProbe> probes = [];
-                if (!NonTerminating(() => probes = Usdt.Read(UserProbeTarget.ResolveFile(f, ProcessId, cwd)), "ReadUsdtFailed", f)) continue;
-                foreach (var u in probes) if (match(u.FullName) || match(u.Name)) WriteObject(u);
-            }
         }
     }
 }

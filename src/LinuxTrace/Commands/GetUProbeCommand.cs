@@ -1,0 +1,12 @@
+using System.Management.Automation;
+using LinuxTrace.Engine.Probes;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Lists uprobes and uretprobes, ours or not, with hits and where they are enabled.</summary>
+[Cmdlet(VerbsCommon.Get, "UProbe")]
+[OutputType(typeof(DynamicProbe))]
+public sealed class GetUProbeCommand : GetProbeCommand
+{
+    protected override bool Kernel => false;
+}

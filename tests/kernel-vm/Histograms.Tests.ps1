@@ -1,0 +1,64 @@
+# In-kernel histograms on a kernel that has hist triggers (the kernel VM): New/Get/Remove-TraceHistogram against the
+# same events traced the ordinary way, the kernel's explanation of a bad trigger, and no trigger left behind.
+BeforeDiscovery { . $PSScriptRoot/../KernelFeatures.ps1 }
+BeforeAll {
+    . $PSScriptRoot/../Common.ps1
+    $script:StateBefore = Get-KernelTraceState
+    function Get-Failure([scriptblock] $Script) { try { & $Script | Out-Null; $null } catch { $_ } }
+}
+AfterAll {
+    Get-TraceHistogram -Trigger -Event kmem:kmalloc, raw_syscalls:sys_enter -ErrorAction SilentlyContinue | Remove-TraceHistogram
+    Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty
+}
+
+Describe 'hist triggers (kernel VM)' -Tag 'needs:hist' -Skip:(-not (Test-KernelFeature hist)) {
+    It 'counts kmalloc by call site as the same events traced the ordinary way do, and leaves no trigger' {
+        $before = Get-KernelTraceState
+        $t = New-TraceHistogram kmem:kmalloc -Key call_site.sym -Value bytes_req -PassThru
+        $t.Definition | Should -Match '^hist:keys=call_site\.sym:vals=hitcount,bytes_req'
+        try {
+            $traced = @(Start-Trace -Event kmem:kmalloc -IncludeSelf -Command ls -ArgumentList '-R', '/usr/share/doc' | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+            $groups = @(Get-TraceHistogram kmem:kmalloc)
+        }
+        finally { Remove-TraceHistogram kmem:kmalloc }
+        $traced.Count | Should -BeGreaterThan 50
+        $groups.Count | Should -BeGreaterThan 0
+        # the trigger counted from before the trace began to after it ended: every busy call site of the trace is
+        # in the table with at least (nearly) as many hits
+        $hist = @{}
+        # (a key is a call site's address: one function can call kmalloc from several places, each its own row)
+        foreach ($g in $groups) { $name = $g.call_site -replace '\s+\[.*\]$', ''; $hist[$name] = $g.Count + $hist[$name] }
+        # (the event's call_site_symbol is printed as %pS, with the offset; the table's .sym key is the function)
+        $problems = foreach ($site in $traced | Group-Object { $_.call_site_symbol -replace '\+0x[0-9a-f]+$', '' } | Where-Object Count -ge 20) {
+            if (-not $hist.ContainsKey($site.Name)) { "$($site.Name): traced $($site.Count), not in the table" }
+            elseif ($hist[$site.Name] -lt 0.9 * $site.Count) { "$($site.Name): traced $($site.Count), table $($hist[$site.Name])" }
+        }
+        $problems | Should -BeNullOrEmpty
+        ($groups | Where-Object Sum -gt 0).Count | Should -BeGreaterThan 0
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because 'the trigger is gone'
+    }
+
+    It 'names syscalls and commands from the modifiers, and lists and removes triggers through the pipeline' {
+        New-TraceHistogram raw_syscalls:sys_enter -Key id.syscall, common_pid.execname -Filter 'id < 1000'
+        try {
+            & ls / > $null
+            $g = @(Get-TraceHistogram raw_syscalls:sys_enter)
+            $g.Count | Should -BeGreaterThan 0
+            $g[0].syscall | Should -Not -BeNullOrEmpty
+            $g[0].id | Should -BeOfType [long]
+            @($g | Where-Object ProcessName -eq 'ls').Count | Should -BeGreaterThan 0
+            (Get-TraceHistogram -Trigger raw_syscalls:sys_enter).Definition | Should -Match 'if id < 1000'
+        }
+        finally { Get-TraceHistogram -Trigger raw_syscalls:sys_enter | Remove-TraceHistogram }
+        Get-TraceHistogram -Trigger raw_syscalls:sys_enter | Should -BeNullOrEmpty
+    }
+
+    It 'a trigger the kernel refuses gets its own words with the caret, and nothing is left' {
+        $before = Get-KernelTraceState
+        $e = Get-Failure { New-TraceHistogram kmem:kmalloc -Key no_such_field }
+        $e.FullyQualifiedErrorId | Should -BeLike 'HistTriggerRejected*'
+        $e.Exception.Message | Should -Match "Couldn't find field"
+        $e.Exception.KernelErrorPosition | Should -BeGreaterOrEqual 0
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+}
