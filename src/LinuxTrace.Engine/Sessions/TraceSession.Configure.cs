@@ -117,6 +117,10 @@ public sealed partial class TraceSession
     private void RefreshOwnThreads(bool force = false)
     {
         if (_own is null || !Instance.HasNoTracePids) return;
+        // while a function tracer runs, a pid-list write makes the kernel re-patch code (tracepoints, ftrace call
+        // sites): minutes under emulation, and 6.1 under QEMU showed soft lockups of the writing thread; the list
+        // written before the tracer started stays, and the engine leaves out threads started since
+        if (!force && _options.Tracer is not null) return;
         long now = Environment.TickCount64;
         if (!force && now - _ownRefreshed < 500) return;
         _ownRefreshed = now;
