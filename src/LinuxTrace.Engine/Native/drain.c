@@ -223,8 +223,14 @@ static void *run(void *arg)
 			__atomic_store_n(&d->error, e, __ATOMIC_RELEASE);
 			break;
 		}
-		struct pollfd p = { .fd = d->fd, .events = POLLIN };
-		poll(&p, 1, d->poll_ms);
+		if (d->poll_ms < 0) {
+			/* a timer, not the kernel's wake-up: see CpuDrainer (function tracers in the top buffer) */
+			struct timespec nap = { 0, (long)-d->poll_ms * 1000000L };
+			nanosleep(&nap, NULL);
+		} else {
+			struct pollfd p = { .fd = d->fd, .events = POLLIN };
+			poll(&p, 1, d->poll_ms);
+		}
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -67,6 +67,9 @@ public sealed unsafe class CpuDrainer : IDisposable
     private nint _native;      // a native drainer (Native/drain.c) in place of _thread, when it started
     private bool _nativeStopped;
 
+    /// <param name="pollMs">How long to wait in poll() for the kernel's wake-up once the buffer is drained; a negative
+    /// value sleeps that long instead, without poll(): on 6.1 under QEMU, readers polling the top buffer while the
+    /// function_graph tracer writes it were seen stuck in the kernel (soft lockups).</param>
     public CpuDrainer(int cpu, string path, int pageSize, HeaderPage header, IPageSink sink, int pollMs = 5, DrainerPriority priority = DrainerPriority.High)
     {
         Cpu = cpu;
@@ -160,6 +163,7 @@ public sealed unsafe class CpuDrainer : IDisposable
                 int fd;
                 lock (_fdGate) fd = _fd;
                 if (fd < 0) break;
+                if (_pollMs < 0) { Thread.Sleep(-_pollMs); continue; }
                 var pfd = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
                 Libc.Poll(&pfd, 1, _pollMs);
             }

@@ -45,7 +45,9 @@ public sealed partial class TraceSession
             var drainers = new List<CpuDrainer>();
             try
             {
-                foreach (int c in cpus) drainers.Add(new CpuDrainer(c, Instance.TracePipeRawPath(c), pageSize, header, sink, priority: _options.DrainerPriority));
+                // a function tracer in the top buffer (function_graph before 6.12): timed reads, not poll() (see CpuDrainer)
+                int pollMs = Instance.IsTop && _options.Tracer is not null ? -20 : 5;
+                foreach (int c in cpus) drainers.Add(new CpuDrainer(c, Instance.TracePipeRawPath(c), pageSize, header, sink, pollMs, _options.DrainerPriority));
             }
             catch
             {
