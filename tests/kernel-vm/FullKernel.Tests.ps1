@@ -78,7 +78,7 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
 
     It 'reads a function-tracer file trace-cmd recorded in this guest, event for event' -Tag 'needs:trace-cmd', 'needs:function' -Skip:(-not ((Test-KernelFeature trace-cmd) -and (Test-KernelFeature function))) {
         $dat = Join-Path $TestDrive 'tc-function.dat'
-        Invoke-TraceCmd @('record', '-q', '-p', 'function', '-l', 'vfs_read', '-l', 'vfs_write', '-o', $dat, '-F', '/bin/cat', '/etc/os-release')
+        Invoke-TraceCmd @('record', '-q', '-p', 'function', '-l', 'vfs_read', '-l', 'vfs_write', '-o', $dat, '-F', '/bin/cat', '/etc/os-release') -TimeoutSeconds 120
         $ours = @(Get-TraceEvent $dat -Event ftrace:function)
         $ours.Count | Should -BeGreaterThan 0
         $ours.ip_symbol | Sort-Object -Unique | Should -BeIn @('vfs_read', 'vfs_write')
