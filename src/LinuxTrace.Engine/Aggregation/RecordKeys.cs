@@ -60,9 +60,6 @@ internal sealed class RecordKeys
         }
     }
 
-    /// <summary>True when the format has every key (a record without one still counts, with that key empty).</summary>
-    public bool HasAll(EventFormat f) => PlanFor(f).All(p => p.Item1 != KeySource.Missing);
-
     /// <summary>The format's integer field named <paramref name="name"/> (exact, else ignoring case), or null.</summary>
     public static FieldFormat? Field(EventFormat f, string name) =>
         f.GetField(name) ?? f.Fields.FirstOrDefault(x => x.Name.Equals(name, StringComparison.OrdinalIgnoreCase));

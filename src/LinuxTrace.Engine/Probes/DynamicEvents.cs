@@ -84,10 +84,6 @@ public static class DynamicEvents
         return on;
     }
 
-    /// <summary>The probe named group:name, or null.</summary>
-    public static DynamicProbe? Find(TraceFileSystem fs, string group, string name) =>
-        List(fs).FirstOrDefault(p => p.Group == group && p.Name == name);
-
     /// <summary>
     /// Creates the probe <paramref name="parts"/> describes and returns it as the kernel lists it. Kernel probes need
     /// kprobe_events, user probes uprobe_events: a kernel without them gets a NotSupported error that says so. A name

@@ -100,6 +100,4 @@ public sealed record UserProbeTarget(string Path, long Offset, string? Function,
         if (File.Exists("/sys/module/" + name) || Directory.Exists("/sys/module/" + name)) return false;
         return LibraryPath.Resolve(name) is not null;
     }
-
-    internal static string Hex(long v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
 }

@@ -142,9 +142,6 @@ public sealed class ElfFile
         return ReadRange(h, s.Offset, s.Size, $"section {s.Name}");
     }
 
-    /// <summary>True when the file has a section of this name.</summary>
-    public bool HasSection(string name) => _sections.Any(s => s.Name == name);
-
     /// <summary>The virtual address of a section (for .stapsdt.base), or null.</summary>
     public ulong? SectionAddress(string name)
     {

@@ -52,7 +52,7 @@ public sealed class AddKProbeCommand : LinuxTraceCmdlet
 
     protected override void ProcessRecord()
     {
-        var fs = Tracefs;
+        _ = Tracefs; // reachable, or a terminating error before anything is checked
         ProbeDefinition.Parts parts;
         if (ParameterSetName == DefinitionSet)
         {
@@ -69,8 +69,6 @@ public sealed class AddKProbeCommand : LinuxTraceCmdlet
             parts = new ProbeDefinition.Parts(Return ? 'r' : 'p', MaxActive, Group, Name, target, ProbeArguments.From(Argument));
         }
         if (!NonTerminating(() => DynamicEvents.CheckKernelFunction(parts.Target), "KernelFunctionNotFound", parts.Target)) return;
-        if (!ShouldProcess($"{parts.EffectiveGroup}:{parts.Name ?? "(named by the kernel)"}", $"Add kernel probe '{parts}'")) return;
-        DynamicProbe? made = null;
-        if (NonTerminating(() => made = DynamicEvents.Create(fs, parts), "AddKProbeFailed", parts.ToString()) && PassThru) WriteObject(made);
+        AddProbe(parts, "kernel probe", "AddKProbeFailed", PassThru);
     }
 }

@@ -73,14 +73,12 @@ public sealed class AddUProbeCommand : LinuxTraceCmdlet
 
     protected override void ProcessRecord()
     {
-        var fs = Tracefs;
+        _ = Tracefs; // reachable, or a terminating error before anything is checked
         string cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         ProbeDefinition.Parts? parts = null;
         bool ok = NonTerminating(() => parts = Build(cwd), "InvalidUProbe", Path.Length > 0 ? Path : Definition);
         if (!ok || parts is null) return;
-        if (!ShouldProcess($"{parts.EffectiveGroup}:{parts.Name ?? "(named by the kernel)"}", $"Add user probe '{parts}'")) return;
-        DynamicProbe? made = null;
-        if (NonTerminating(() => made = DynamicEvents.Create(fs, parts), "AddUProbeFailed", parts.ToString()) && PassThru) WriteObject(made);
+        AddProbe(parts, "user probe", "AddUProbeFailed", PassThru);
     }
 
     private ProbeDefinition.Parts Build(string cwd)
