@@ -39,6 +39,22 @@ Describe 'Start-Trace streaming' {
         $calls | Should -Contain 'exit_group'
     }
 
+    It 'streams in time order across CPUs, while the CPUs are read at different moments' {
+        # three busy programs on the CPUs there are: they move between CPUs, and each CPU's buffer fills at its own pace
+        $n = 0; $bad = $null; $last = 0; $cpus = [System.Collections.Generic.HashSet[int]]::new()
+        Start-Trace -Event raw_syscalls:sys_enter, sched:sched_switch -FollowChildren -Command /bin/sh -ArgumentList '-c',
+            'for i in 1 2 3; do dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null & done; wait' | ForEach-Object {
+                if ($_ -isnot [LinuxTrace.TraceEvent]) { return }
+                $n++
+                [void]$cpus.Add($_.CpuNumber)
+                if ($_.TimestampNs -lt $last -and -not $bad) { $bad = "event $n (CPU $($_.CpuNumber), $($_.TimestampNs)) came after one at $last" }
+                if ($_.TimestampNs -gt $last) { $last = $_.TimestampNs }
+            }
+        $n | Should -BeGreaterThan 20000
+        $bad | Should -BeNullOrEmpty
+        if ([Environment]::ProcessorCount -gt 1) { $cpus.Count | Should -BeGreaterThan 1 }
+    }
+
     It 'applies -Filter in the kernel' {
         $seen = [System.Collections.Generic.List[string]]::new()
         $events = Start-Trace -Event sched:sched_switch -Filter 'prev_pid == 0' -Duration 00:00:01 | ForEach-Object {

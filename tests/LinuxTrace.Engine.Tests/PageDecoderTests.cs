@@ -152,4 +152,67 @@ public class PageDecoderTests
         }
         Assert.Equal(600, n);
     }
+
+    // pages that arrive while a live merge runs
+    private sealed class GrowingPageSource : IPageSource
+    {
+        public readonly Queue<byte[]> Pages = new();
+        public bool TryReadPage(out byte[] page, out int length, out long fileOffset)
+        {
+            fileOffset = -1;
+            if (Pages.TryDequeue(out var p)) { page = p; length = p.Length; return true; }
+            page = []; length = 0;
+            return false;
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(12)]
+    public void LiveMergeInRoundsHoldsRecordsPastTheLimitAndLosesNone(int cpus)
+    {
+        var h = Fixtures.Header;
+        var rnd = new Random(7);
+        var sources = Enumerable.Range(0, cpus).Select(_ => new GrowingPageSource()).ToArray();
+        var next = new ulong[cpus];
+        var all = new List<(ulong, int)>();
+        var m = new RecordMerger(sources.Select((s, cpu) => new CpuCursor(cpu, s, h)));
+        var got = new List<(ulong, int)>();
+        for (int round = 0; round < 40; round++)
+        {
+            // each CPU delivers a page now and then; the limit is a time every CPU has been read to
+            for (int cpu = 0; cpu < cpus; cpu++)
+            {
+                if (rnd.Next(3) == 0) continue;
+                var b = new PageBuilder(next[cpu]);
+                ulong ts = next[cpu];
+                for (int i = 0; i < 5; i++) { uint d = (uint)rnd.Next(1, 20); ts += d; b.Data(d, new byte[8]); all.Add((ts, cpu)); }
+                next[cpu] = ts;
+                sources[cpu].Pages.Enqueue(b.Build());
+            }
+            m.Limit = round == 39 ? ulong.MaxValue : next.Min();
+            m.Resume();
+            while (m.MoveNext())
+            {
+                Assert.True(m.Current.Timestamp <= m.Limit);
+                got.Add((m.Current.Timestamp, m.Current.Cpu));
+            }
+        }
+        for (int i = 1; i < got.Count; i++) Assert.True(got[i].Item1 >= got[i - 1].Item1, $"record {i} is earlier than the one before");
+        Assert.Equal(all.OrderBy(r => r.Item1).ThenBy(r => r.Item2), got);
+    }
+
+    [Fact]
+    public void QueueKnowsTheLatestTimeStampDelivered()
+    {
+        var p = new PageBuilder(100).Data(5, new byte[8]).TimeExtend(1UL << 27).Data(3, new byte[8]).Build();
+        var q = new PageQueue(2, 1 << 20, Fixtures.Header);
+        Assert.Equal(0UL, q.Delivered);
+        q.Accept(1, p, p.Length);
+        Assert.Equal(100UL + 5 + (1UL << 27) + 3, q.Delivered);
+        var older = new PageBuilder(10).Data(1, new byte[8]).Build();
+        q.Accept(0, older, older.Length);
+        Assert.Equal(100UL + 5 + (1UL << 27) + 3, q.Delivered);
+        q.Dispose();
+    }
 }

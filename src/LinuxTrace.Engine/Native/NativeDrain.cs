@@ -11,7 +11,7 @@ namespace LinuxTrace.Engine.Native;
 internal static unsafe partial class NativeDrain
 {
     private const string Lib = "linuxtrace-drain";
-    private const int Abi = 1;
+    private const int Abi = 2;
 
     private static readonly Lazy<string?> _unavailable = new(Probe);
 
@@ -48,6 +48,9 @@ internal static unsafe partial class NativeDrain
     [LibraryImport(Lib)] public static partial void lt_drainer_stop(nint drainer);
     [LibraryImport(Lib)] public static partial void lt_drainer_stats(nint drainer, out long pages, out long bytes, out long cpuNs, out int error);
     [LibraryImport(Lib)] public static partial int lt_queue_pop(nint drainer, byte* dest, int cap, out int len, out int events, out ulong ts);
+    [LibraryImport(Lib)] public static partial ulong lt_budget_delivered(nint budget);
+    [LibraryImport(Lib)] public static partial void lt_budget_note_delivered(nint budget, ulong ts);
+    [LibraryImport(Lib)] public static partial ulong lt_drainer_safe(nint drainer);
     [LibraryImport(Lib)] public static partial int lt_queue_ready(nint drainer);
     [LibraryImport(Lib)] public static partial void lt_drainer_free(nint drainer);
 }

@@ -8,7 +8,15 @@
  * either appends them to a file (recording: the per-CPU temporary file of a trace.dat) or queues them in a
  * single-producer single-consumer list for the engine (streaming). The queue has a memory budget shared by all
  * CPUs: past it a page is dropped and replaced by a small marker that says how many events it held and when, so
- * that the stream reports what LinuxTrace dropped apart from what the kernel lost. The engine's managed drainer
+ * that the stream reports what LinuxTrace dropped apart from what the kernel lost.
+ *
+ * Order across CPUs: the drainers of a session share the latest time stamp of any page they queued ("delivered").
+ * Each drainer notes it when a cycle begins and publishes that note ("safe") when the cycle has caught up with the
+ * kernel's writer: the pages behind the note were read, so written, before the cycle began, and the cycle then read
+ * everything its CPU had written until then. So every record of every CPU stamped before the lowest safe of all
+ * drainers is queued. The engine merges up to that time and holds the rest for the next round: a live stream comes
+ * out in time order although the CPUs are read at different moments (a task that moves to another CPU keeps its
+ * order; function-graph pairing needs it). The engine's managed drainer
  * (CpuDrainer) follows the same rules; it is used when this library is not built.
  *
  * Built by LinuxTrace.Engine.csproj (gcc -O2 -shared -fPIC), loaded by NativeDrainer.cs.
@@ -26,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LT_ABI 1
+#define LT_ABI 2
 
 /* what the drainers of one session share: the queue's bytes, its peak, and what was dropped */
 struct lt_budget {
@@ -35,6 +43,7 @@ struct lt_budget {
 	int64_t dropped_events;
 	int64_t dropped_pages;
 	int64_t max;
+	uint64_t delivered;       /* the latest time stamp of any page queued */
 };
 
 struct lt_node {
@@ -53,6 +62,7 @@ struct lt_drainer {
 	struct lt_budget *budget; /* queueing: shared by the session's drainers */
 	volatile int stop;
 	int started;
+	uint64_t safe;            /* "delivered" when the last cycle that caught up with the writer began */
 	pthread_t thread;
 	/* the queue: the producer owns tail, the consumer owns head (a dummy node) */
 	struct lt_node *head, *tail;
@@ -109,6 +119,62 @@ static int count_events(const struct lt_drainer *d, const unsigned char *page, i
 	return count;
 }
 
+/* The time stamp of a page's last event, walked as PageDecoder walks it (time extends, absolute stamps). */
+static uint64_t page_end_ts(const struct lt_drainer *d, const unsigned char *page, int n)
+{
+	const uint64_t msb = ~((1ULL << 59) - 1);
+	if (n < 8)
+		return 0;
+	uint64_t ts = rd_u64(page);
+	int pos = d->data_offset, end = d->data_offset + data_length(d, page, n);
+	if (end > n)
+		end = n;
+	while (pos + 4 <= end) {
+		uint32_t w = rd_u32(page + pos);
+		int type_len = w & 0x1f;
+		uint32_t delta = w >> 5;
+		if (type_len >= 1 && type_len <= 28) {
+			ts += delta;
+			pos += 4 + type_len * 4;
+			continue;
+		}
+		if (type_len == 29 && delta == 0)
+			break;
+		if (pos + 8 > end)
+			break;
+		uint32_t w2 = rd_u32(page + pos + 4);
+		if (type_len == 29) {
+			pos += 4 + (int)w2;
+		} else if (type_len == 30) {
+			ts += ((uint64_t)w2 << 27) + delta;
+			pos += 8;
+		} else if (type_len == 31) {
+			uint64_t abs = ((uint64_t)w2 << 27) | delta;
+			if (ts & msb) {
+				abs |= ts & msb;
+				if (abs < ts)
+					abs += 1ULL << 59;
+			}
+			ts = abs;
+			pos += 8;
+		} else {
+			if (w2 < 4)
+				break;
+			ts += delta;
+			pos += 4 + (int)((w2 + 3) & ~3u);
+		}
+	}
+	return ts;
+}
+
+/* Raises the session's "delivered" to ts (see the top of this file). */
+static void note_delivered(struct lt_budget *b, uint64_t ts)
+{
+	uint64_t cur = __atomic_load_n(&b->delivered, __ATOMIC_SEQ_CST);
+	while (ts > cur && !__atomic_compare_exchange_n(&b->delivered, &cur, ts, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
 static void enqueue(struct lt_drainer *d, struct lt_node *node)
 {
 	node->next = NULL;
@@ -141,6 +207,7 @@ static int deliver(struct lt_drainer *d, unsigned char *page, int n, struct lt_n
 		return e;
 	}
 	struct lt_budget *b = d->budget;
+	uint64_t end_ts = page_end_ts(d, page, n);
 	if (__atomic_load_n(&b->queued, __ATOMIC_RELAXED) + d->page_size > b->max) {
 		int events = count_events(d, page, n);
 		uint64_t ts = n >= 8 ? rd_u64(page) : 0;
@@ -156,6 +223,7 @@ static int deliver(struct lt_drainer *d, unsigned char *page, int n, struct lt_n
 			m->ts = ts;
 			enqueue(d, m);
 		}
+		note_delivered(b, end_ts);
 		return 0;
 	}
 	int64_t now = __atomic_add_fetch(&b->queued, d->page_size, __ATOMIC_RELAXED);
@@ -166,13 +234,15 @@ static int deliver(struct lt_drainer *d, unsigned char *page, int n, struct lt_n
 	node->events = 0;
 	node->ts = 0;
 	enqueue(d, node);
+	note_delivered(b, end_ts);
 	return 0;
 }
 
 /* One cycle: whole sub-buffers until the buffer is empty or, past the first read, until a page comes back less
- * than half full (caught up with the writer). 0 to go on, or an errno. */
-static int drain_once(struct lt_drainer *d)
+ * than half full (caught up with the writer; *caught_up says so). 0 to go on, or an errno. */
+static int drain_once(struct lt_drainer *d, int *caught_up)
 {
+	*caught_up = 0;
 	for (int i = 0; i < 4096; i++) {
 		struct lt_node *node = NULL;
 		unsigned char *page;
@@ -191,14 +261,20 @@ static int drain_once(struct lt_drainer *d)
 			int e = deliver(d, page, (int)n, node);
 			if (e)
 				return e;
-			if (i > 0 && n >= d->data_offset && data_length(d, page, (int)n) < d->half)
+			if (i > 0 && n >= d->data_offset && data_length(d, page, (int)n) < d->half) {
+				*caught_up = 1;
 				return 0;
+			}
 			continue;
 		}
 		int e = n < 0 ? errno : 0;
 		free(node);
-		if (n == 0 || e == EAGAIN || e == ENODEV || e == EBUSY || e == ENOMEM)
+		if (n == 0 || e == EAGAIN || e == ENODEV) { /* empty (ENODEV: the CPU is offline and writes nothing) */
+			*caught_up = 1;
 			return 0;
+		}
+		if (e == EBUSY || e == ENOMEM)
+			return 0; /* a moment's shortage: not caught up, try next cycle */
 		if (e == EINTR)
 			continue;
 		return e;
@@ -218,11 +294,15 @@ static void *run(void *arg)
 	if (!fifo_ok)
 		setpriority(PRIO_PROCESS, (id_t)tid, -20); /* nice -20: root only; harmless otherwise */
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
-		int e = drain_once(d);
+		uint64_t start = d->budget ? __atomic_load_n(&d->budget->delivered, __ATOMIC_SEQ_CST) : 0;
+		int caught_up;
+		int e = drain_once(d, &caught_up);
 		if (e) {
 			__atomic_store_n(&d->error, e, __ATOMIC_RELEASE);
 			break;
 		}
+		if (caught_up)
+			__atomic_store_n(&d->safe, start, __ATOMIC_RELEASE);
 		if (d->poll_ms < 0) {
 			/* a timer, not the kernel's wake-up: see CpuDrainer (function tracers in the top buffer) */
 			struct timespec nap = { 0, (long)-d->poll_ms * 1000000L };
@@ -249,6 +329,13 @@ struct lt_budget *lt_budget_new(int64_t max)
 }
 
 void lt_budget_free(struct lt_budget *b) { free(b); }
+
+/* The session's "delivered" (see the top of this file), and raising it for a page the engine's managed drainer queued. */
+uint64_t lt_budget_delivered(struct lt_budget *b) { return __atomic_load_n(&b->delivered, __ATOMIC_SEQ_CST); }
+void lt_budget_note_delivered(struct lt_budget *b, uint64_t ts) { note_delivered(b, ts); }
+
+/* The drainer's "safe" (see the top of this file). */
+uint64_t lt_drainer_safe(struct lt_drainer *d) { return __atomic_load_n(&d->safe, __ATOMIC_ACQUIRE); }
 
 void lt_budget_read(struct lt_budget *b, int64_t *queued, int64_t *peak, int64_t *dropped_events, int64_t *dropped_pages)
 {

@@ -26,6 +26,10 @@ public interface IPageSink
     /// <summary>The native drainer of <paramref name="cpu"/> stopped: what it delivered is in place, and Accept (the
     /// rest of the buffer, read on the caller's thread) may follow.</summary>
     void NativeStopped(int cpu) { }
+
+    /// <summary>The latest time stamp of any page queued so far (see Native/drain.c, "order across CPUs"); 0 for sinks
+    /// that are not merged live (files).</summary>
+    ulong Delivered => 0;
 }
 
 /// <summary>A native drainer's destination: append to <see cref="OutFd"/> when it is not negative, else queue under
@@ -64,6 +68,7 @@ public sealed unsafe class CpuDrainer : IDisposable
     private Exception? _error;
     private byte[]? _buffer;
     private long _pages, _bytes, _cpuNs;
+    private ulong _safe;       // the sink's Delivered at the start of the last cycle that caught up with the writer
     private nint _native;      // a native drainer (Native/drain.c) in place of _thread, when it started
     private bool _nativeStopped;
 
@@ -94,6 +99,19 @@ public sealed unsafe class CpuDrainer : IDisposable
 
     /// <summary>CPU time the drainer thread used, once it has ended.</summary>
     public TimeSpan CpuTime { get { Refresh(); return TimeSpan.FromTicks(Interlocked.Read(ref _cpuNs) / 100); } }
+
+    /// <summary>The sink's <see cref="IPageSink.Delivered"/> when the last drain cycle that caught up with the kernel's
+    /// writer began: every record this CPU stamped before it is queued (see Native/drain.c, "order across CPUs").
+    /// ulong.MaxValue once the drainer stopped.</summary>
+    public ulong SafeTimestamp
+    {
+        get
+        {
+            nint n = _native;
+            if (n != 0) return NativeDrain.lt_drainer_safe(n);
+            return _stop ? ulong.MaxValue : Volatile.Read(ref _safe);
+        }
+    }
 
     /// <summary>Starts draining: on a native thread when the library is there and the sink takes it, else on a .NET thread.</summary>
     public void Start()
@@ -126,7 +144,7 @@ public sealed unsafe class CpuDrainer : IDisposable
     }
 
     /// <summary>Reads everything the buffer holds now, on the calling thread (after tracing is off and the thread stopped).</summary>
-    public void DrainRemaining() => DrainOnce(int.MaxValue, toEmpty: true);
+    public void DrainRemaining() => DrainOnce(int.MaxValue, out _, toEmpty: true);
 
     /// <summary>Stops the thread; the caller drains what is left with <see cref="DrainRemaining"/>.</summary>
     public void Stop()
@@ -158,7 +176,9 @@ public sealed unsafe class CpuDrainer : IDisposable
         {
             while (!_stop)
             {
-                if (!DrainOnce(4096)) break;
+                ulong start = _sink.Delivered;
+                if (!DrainOnce(4096, out bool caughtUp)) break;
+                if (caughtUp) Volatile.Write(ref _safe, start);
                 if (_stop) break;
                 int fd;
                 lock (_fdGate) fd = _fd;
@@ -178,9 +198,11 @@ public sealed unsafe class CpuDrainer : IDisposable
         }
     }
 
-    /// <summary>One drain cycle. False when the descriptor is closed.</summary>
-    private bool DrainOnce(int maxPages, bool toEmpty = false)
+    /// <summary>One drain cycle. False when the descriptor is closed; <paramref name="caughtUp"/> when it ended because
+    /// the buffer was empty or the writer's page was reached.</summary>
+    private bool DrainOnce(int maxPages, out bool caughtUp, bool toEmpty = false)
     {
+        caughtUp = false;
         int half = (_header.DataSize > 0 ? _header.DataSize : _pageSize - _header.DataOffset) / 2;
         bool reuse = !_sink.KeepsPages;
         for (int i = 0; i < maxPages; i++)
@@ -200,13 +222,14 @@ public sealed unsafe class CpuDrainer : IDisposable
                 Interlocked.Add(ref _bytes, n);
                 _sink.Accept(Cpu, page, (int)n);
                 // caught up with the writer: a short page past the first read of this cycle
-                if (!toEmpty && i > 0 && n >= _header.DataOffset && _header.DataLength(page) < half) return true;
+                if (!toEmpty && i > 0 && n >= _header.DataOffset && _header.DataLength(page) < half) { caughtUp = true; return true; }
                 continue;
             }
-            if (n == 0) return true;
             if (e == Libc.EINTR) continue;
-            // nothing to read now, or a moment's shortage (the reader page is busy, or memory for it): try next cycle
-            if (e is Libc.EAGAIN or Libc.ENODEV or Libc.EBUSY or Libc.ENOMEM) return true;
+            // nothing to read now (ENODEV: an offline CPU, which writes nothing)
+            if (n == 0 || e is Libc.EAGAIN or Libc.ENODEV) { caughtUp = true; return true; }
+            // a moment's shortage (the reader page is busy, or memory for it): try next cycle
+            if (e is Libc.EBUSY or Libc.ENOMEM) return true;
             throw TracefsFile.Error(e, _path, "read");
         }
         return true;
@@ -241,6 +264,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
     public static readonly byte[] DroppedPage = [];
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<(byte[] Page, int Length, ulong Ts)>[] _queues;
+    private ulong _delivered;            // the latest time stamp of a page queued here (the native budget keeps its own)
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private readonly HeaderPage _header;
     private readonly int _pageSize;
@@ -285,8 +309,37 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
 
     public void NativeAttached(int cpu, nint drainer) { lock (_gate) _native[cpu] = drainer; }
 
+    /// <summary>The latest time stamp of any page queued (by a native drainer or <see cref="Accept"/>).</summary>
+    public ulong Delivered
+    {
+        get
+        {
+            ulong managed = Volatile.Read(ref _delivered);
+            lock (_gate) return _budget != 0 ? Math.Max(managed, NativeDrain.lt_budget_delivered(_budget)) : managed;
+        }
+    }
+
+    private void NoteDelivered(ulong ts)
+    {
+        ulong cur;
+        while (ts > (cur = Volatile.Read(ref _delivered)) && Interlocked.CompareExchange(ref _delivered, ts, cur) != cur) { }
+        lock (_gate) if (_budget != 0) NativeDrain.lt_budget_note_delivered(_budget, ts);
+    }
+
+    private ulong EndTimestamp(byte[] page, int length)
+    {
+        try
+        {
+            var dec = new PageDecoder(page.AsSpan(0, length), _header);
+            while (dec.Next(out _, out _, out _)) { }
+            return dec.CurrentTimestamp;
+        }
+        catch (TraceDataException) { return 0; }
+    }
+
     public void Accept(int cpu, byte[] page, int length)
     {
+        ulong end = EndTimestamp(page, length);
         if (QueuedBytes + page.Length > MaxBytes)
         {
             int events = 0;
@@ -309,6 +362,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
             while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak) { }
             _queues[cpu].Enqueue((page, length, 0));
         }
+        NoteDelivered(end);
         if (_signal.CurrentCount == 0) _signal.Release();
     }
 
@@ -357,8 +411,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
                 while (true)
                 {
                     int got, len, events;
-                    ulong ts;
-                    fixed (byte* p = scratch) got = NativeDrain.lt_queue_pop(_native[i], p, scratch.Length, out len, out events, out ts);
+                    fixed (byte* p = scratch) got = NativeDrain.lt_queue_pop(_native[i], p, scratch.Length, out len, out events, out _);
                     if (got == 0) break;
                     if (len >= 0) CountUntaken(CountEvents(scratch, len)); // a drop marker was counted when dropped
                 }

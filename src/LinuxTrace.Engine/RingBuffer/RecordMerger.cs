@@ -2,7 +2,9 @@ namespace LinuxTrace.Engine.RingBuffer;
 
 /// <summary>
 /// k-way merge of per-CPU record streams by time stamp; stable: equal stamps come out in CPU order and,
-/// within a CPU, in buffer order. Linear selection for few CPUs, a heap for many.
+/// within a CPU, in buffer order. Linear selection for few CPUs, a heap for many. A live merge runs in rounds: each
+/// round takes the records up to <see cref="Limit"/> (the time up to which every CPU has been read), and
+/// <see cref="Resume"/> starts the next one with the records held back still first.
 /// </summary>
 public sealed class RecordMerger
 {
@@ -20,6 +22,21 @@ public sealed class RecordMerger
     }
 
     public ref RecordRef Current => ref _cursors[_current].Current;
+
+    /// <summary>Records stamped later than this wait for a later round (MoveNext returns false before them).</summary>
+    public ulong Limit { get; set; } = ulong.MaxValue;
+
+    /// <summary>Begins a new round of a live merge: cursors that had no page look again; held records stay first.</summary>
+    public void Resume()
+    {
+        if (!_started) return;
+        for (int i = 0; i < _cursors.Length; i++)
+        {
+            if (_live[i] || i == _current) continue;
+            _live[i] = _cursors[i].MoveNext();
+            if (_live[i]) _heap?.Enqueue(i, (_cursors[i].Timestamp, i));
+        }
+    }
 
     // the linear merge keeps taking from the current cursor while it stays ahead of the others' earliest record
     // (per-CPU records come in runs): the others are compared only when that bound is passed
@@ -46,7 +63,7 @@ public sealed class RecordMerger
                 if (_live[_current])
                 {
                     ulong ts = c.Timestamp;
-                    if (ts < _boundTs || (ts == _boundTs && _current < _boundIndex)) return true;
+                    if ((ts < _boundTs || (ts == _boundTs && _current < _boundIndex)) && ts <= Limit) return true;
                 }
             }
             else if (_live[_current]) _heap.Enqueue(_current, (c.Timestamp, _current));
@@ -54,7 +71,9 @@ public sealed class RecordMerger
 
         if (_heap is not null)
         {
-            if (!_heap.TryDequeue(out _current, out _)) { _current = -1; return false; }
+            if (!_heap.TryPeek(out int top, out var key) || key.Ts > Limit) { _current = -1; return false; }
+            _heap.Dequeue();
+            _current = top;
             return true;
         }
         // the earliest record (lowest index on equal stamps), and the earliest of the others as the bound
@@ -67,9 +86,10 @@ public sealed class RecordMerger
             if (best < 0 || ts < bestTs) { second = best; secondTs = bestTs; best = i; bestTs = ts; }
             else if (second < 0 || ts < secondTs) { second = i; secondTs = ts; }
         }
+        if (best < 0 || bestTs > Limit) { _current = -1; return false; }
         _current = best;
         _boundTs = second < 0 ? ulong.MaxValue : secondTs;
         _boundIndex = second < 0 ? int.MaxValue : second;
-        return best >= 0;
+        return true;
     }
 }

@@ -61,7 +61,7 @@ public sealed partial class TraceSession
 
     /// <summary>
     /// Streams the trace: starts the drainers, turns recording on, lets the program run, and yields batches of records
-    /// merged by time within each drain cycle until the end condition (the program exited, the duration passed, a stop
+    /// in time order across CPUs (each round merges the pages every other CPU has been read past) until the end condition (the program exited, the duration passed, a stop
     /// was requested) or the token fires; then recording stops and what is left in the buffers comes last. Losses come
     /// in the stream where they happened: the kernel's (ring buffer overrun) and LinuxTrace's (reader queue full).
     /// </summary>
@@ -75,6 +75,8 @@ public sealed partial class TraceSession
         var filter = LiveFilter;
         var cursors = _cursors!;
         var stacks = new StackAttacher(_options.StackTrace && visitor is null ? [Catalog] : []);
+        var merger = new RecordMerger(cursors);
+        var safe = new LiveMergeLimit();
         // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller
         // has a batch, outside it (the pipeline's own work)
         long mark = Libc.ThreadCpuNanoseconds();
@@ -91,13 +93,18 @@ public sealed partial class TraceSession
                 Yielding();
                 yield break;
             }
-            if (ending) { NoteEndState(); StopRecording(drain: true); }
-            else RefreshOwnThreads();
+            if (ending) { NoteEndState(); StopRecording(drain: true); merger.Limit = ulong.MaxValue; }
+            else
+            {
+                RefreshOwnThreads();
+                // this round merges up to the time every CPU has been read to: the stream stays in time order
+                merger.Limit = safe.Limit(_drainers);
+            }
             foreach (var d in _drainers)
                 if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
 
             RefreshCommands(force: ending);
-            var merger = new RecordMerger(cursors);
+            merger.Resume();
             var batch = new List<TraceRecord>(1024);
             long visited = 0;
             while (merger.MoveNext())
@@ -161,5 +168,32 @@ public sealed partial class TraceSession
     {
         Interlocked.Increment(ref _lostMarkers);
         if (count > 0) Interlocked.Add(ref _lost, count);
+    }
+}
+
+/// <summary>
+/// How far a live merge may go: the lowest of the drainers' safe time stamps (every record stamped before it is
+/// queued; see Native/drain.c, "order across CPUs"). A drainer whose safe time has not moved for a second is left out:
+/// either nothing was queued since (it holds nothing back) or it cannot catch up with its CPU's writer, and then
+/// the stream goes on without waiting for it (its late records may come out of order, rather than never).
+/// </summary>
+internal sealed class LiveMergeLimit
+{
+    private ulong[] _seen = [];
+    private long[] _changed = [];
+
+    public ulong Limit(CpuDrainer[] drainers)
+    {
+        if (_seen.Length != drainers.Length) { _seen = new ulong[drainers.Length]; _changed = new long[drainers.Length]; }
+        long now = Environment.TickCount64;
+        ulong limit = ulong.MaxValue;
+        for (int i = 0; i < drainers.Length; i++)
+        {
+            ulong safe = drainers[i].SafeTimestamp;
+            if (safe != _seen[i] || _changed[i] == 0) { _seen[i] = safe; _changed[i] = now; }
+            else if (now - _changed[i] > 1000) continue;
+            if (safe < limit) limit = safe;
+        }
+        return limit;
     }
 }
