@@ -43,6 +43,7 @@ function Get-KernelTraceState {
         KProbes        = Read kprobe_events
         UProbes        = Read uprobe_events
         DynamicEvents  = Read dynamic_events
+        Synthetic      = Read synthetic_events
         Triggers       = @([IO.Directory]::GetFiles("$t/events", 'trigger', [IO.SearchOption]::AllDirectories) | Where-Object { [IO.File]::ReadAllText($_) -match '(?m)^[^#]' }) -join ' '
     }
 }

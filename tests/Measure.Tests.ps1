@@ -155,6 +155,10 @@ Describe 'In-kernel histograms where the kernel has none' -Tag 'needs:no-hist' -
         $e.Exception.Message | Should -Match 'CONFIG_HIST_TRIGGERS'
         $e.Exception.Message | Should -Match 'Measure-TraceEvent'
         (Get-Failure { Get-TraceHistogram }).CategoryInfo.Category | Should -Be 'NotImplemented'
+        $e = Get-Failure { Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -InKernel -Duration 00:00:01 }
+        $e.CategoryInfo.Category | Should -Be 'NotImplemented'
+        $e.Exception.Message | Should -Match 'CONFIG_HIST_TRIGGERS'
+        Get-OurInstance | Should -BeNullOrEmpty
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
     }
 }

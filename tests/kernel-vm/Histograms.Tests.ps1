@@ -61,4 +61,31 @@ Describe 'hist triggers (kernel VM)' -Tag 'needs:hist' -Skip:(-not (Test-KernelF
         $e.Exception.KernelErrorPosition | Should -BeGreaterOrEqual 0
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
     }
+
+    It 'measures syscall latency in the kernel (-InKernel): the same pairs as the engine counts, and nothing left' {
+        $before = Get-KernelTraceState
+        Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -InKernel -Duration 00:00:01 -WhatIf
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because '-WhatIf changes nothing'
+        # a known workload: dd makes 3000 reads and 3000 writes of one byte
+        $dd = @('if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=3000')
+        $during = $null
+        $kernel = @(Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -GroupBy id -InKernel -Command /bin/dd -ArgumentList $dd)
+        $engine = @(Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -GroupBy id -Command /bin/dd -ArgumentList $dd)
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because 'triggers, synthetic event and instance are removed'
+        $kernel | Where-Object { -not $_.InKernel } | Should -BeNullOrEmpty
+        $read = $kernel | Where-Object id -eq 0
+        $write = $kernel | Where-Object id -eq 1
+        $read.Count | Should -BeGreaterOrEqual 3000
+        $write.Count | Should -BeGreaterOrEqual 3000
+        foreach ($id in 0, 1) {
+            $k = $kernel | Where-Object id -eq $id
+            $e = $engine | Where-Object id -eq $id
+            [math]::Abs($k.Count - $e.Count) | Should -BeLessOrEqual 5 -Because "syscall $id has as many pairs in the kernel ($($k.Count)) as in the engine ($($e.Count))"
+            ($k.Histogram.Buckets | Measure-Object Count -Sum).Sum | Should -Be $k.Count
+            $k.MeanNs | Should -BeGreaterThan 0
+            $k.P50Ns | Should -BeGreaterThan 0
+            # the kernel's median and the engine's are in the same or a neighbouring power-of-two bucket (two runs)
+            [math]::Abs([math]::Log($k.P50Ns, 2) - [math]::Log($e.P50Ns, 2)) | Should -BeLessOrEqual 2
+        }
+    }
 }

@@ -47,6 +47,9 @@ public abstract class TraceLatencyGroup : TraceGroup
     /// <summary>Starts of this group that never met their end (a second start came first, or the trace ended).</summary>
     public long UnmatchedStarts { get; internal set; }
     public TraceHistogram Histogram { get; internal set; } = new(0, "ns");
+    /// <summary>True when the kernel paired the events (Measure-TraceLatency -InKernel): the statistics are then as
+    /// exact as its log2 buckets (minimum, maximum and percentiles are bucket edges; the mean is exact).</summary>
+    public bool InKernel { get; internal set; }
 
     public TimeSpan Minimum => TimeSpan.FromTicks(MinimumNs / 100);
     public TimeSpan Maximum => TimeSpan.FromTicks(MaximumNs / 100);

@@ -49,6 +49,21 @@ public sealed class TraceHistogram
         _log2[value < 0 ? 0 : value == 0 ? 1 : 2 + BitOperations.Log2((ulong)value)]++;
     }
 
+    /// <summary>Adds <paramref name="count"/> values that fall in <paramref name="value"/>'s bucket (a histogram read
+    /// from the kernel, which counts per bucket).</summary>
+    public void AddCount(long value, long count)
+    {
+        if (count <= 0) return;
+        Total += count;
+        if (_linear is not null)
+        {
+            long b = value >= 0 ? value / LinearStep : -((-value - 1) / LinearStep) - 1;
+            _linear[b] = _linear.GetValueOrDefault(b) + count;
+            return;
+        }
+        _log2[value < 0 ? 0 : value == 0 ? 1 : 2 + BitOperations.Log2((ulong)value)] += count;
+    }
+
     public void Merge(TraceHistogram other)
     {
         Total += other.Total;

@@ -110,7 +110,7 @@ public sealed partial class TraceSession : IDisposable
     public static TraceSession Start(TraceSessionOptions options, TraceFileSystem? tracefs = null)
     {
         var fs = tracefs ?? TraceFileSystem.Default;
-        if (options.Events.Count == 0 && options.Tracer is null && options.Probes.Count == 0)
+        if (options.Events.Count == 0 && options.Tracer is null && options.Probes.Count == 0 && options.KernelSide is null)
             throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), a tracer (-Tracer function_graph) or a probe (-KProbe, -UProbe).") { ErrorId = "NoEvents" };
         fs.Capabilities.Require(TraceCapabilities.Events);
         var probes = PlanProbes(options, fs);
@@ -147,6 +147,7 @@ public sealed partial class TraceSession : IDisposable
             events.AddRange(session.TracerRecords());
             session.ConfigureTracer();
             session.Configure(events);
+            if (options.KernelSide is not null) session._kernelSide = options.KernelSide(session);
             if (program is not null) session.LaunchCommand(program);
             session.StartTracer();
         }
@@ -305,6 +306,7 @@ public sealed partial class TraceSession : IDisposable
     private List<Exception> TearDown()
     {
         var errors = new List<Exception>();
+        try { _kernelSide?.Dispose(); _kernelSide = null; } catch (Exception e) { errors.Add(e); }
         foreach (var d in _drainers)
         {
             try { d.Dispose(); } catch (Exception e) { errors.Add(e); }
@@ -336,6 +338,8 @@ public sealed partial class TraceSession : IDisposable
     }
 
     public void Dispose() => Stop();
+
+    private IDisposable? _kernelSide;
 }
 
 /// <summary>What a finished session recorded and lost.</summary>

@@ -71,4 +71,9 @@ public sealed class TraceSessionOptions
 
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
+
+    /// <summary>Work the kernel does in the session's instance besides recording (hist triggers, synthetic events):
+    /// set up once the instance is configured, before the program starts; disposed before the instance is given
+    /// back or removed. A session with this needs no events of its own.</summary>
+    public Func<TraceSession, IDisposable>? KernelSide { get; init; }
 }

@@ -3,6 +3,7 @@ using LinuxTrace.Engine.Aggregation;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Symbols;
+using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
@@ -40,6 +41,12 @@ public sealed class MeasureTraceLatencyCommand : AggregateCommandBase
     [ValidateRange(1, long.MaxValue)]
     public long Linear { get; set; }
 
+    /// <summary>Lets the kernel pair the events and keep the histogram (hist triggers and a synthetic event, as
+    /// Documentation/trace/histogram.rst builds one): no event data leaves the kernel. Live only; log2 buckets; the
+    /// keys and -GroupBy must be numbers or fixed-size strings; -Filter applies to the start event.</summary>
+    [Parameter(ParameterSetName = LiveSet)]
+    public SwitchParameter InKernel { get; set; }
+
     private LatencyAggregator? _agg;
     private List<string>? _starts, _ends;
 
@@ -59,6 +66,63 @@ public sealed class MeasureTraceLatencyCommand : AggregateCommandBase
         var ends = formats.Where(f => Matches(End, f)).ToList();
         _ends = ends.Select(f => f.FullName).ToList();
         Agg.Check(starts, ends);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (InKernel) RunInKernel();
+        else base.ProcessRecord();
+    }
+
+    private void RunInKernel()
+    {
+        if (Linear > 0)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-InKernel keeps the kernel's log2 buckets: leave out -Linear, or -InKernel."), "InKernelLinear", ErrorCategory.InvalidArgument, Linear));
+        if (!ShouldProcess(Instance ?? "a private instance", $"Measure {string.Join(", ", Start)} to {string.Join(", ", End)} in the kernel (hist triggers and a synthetic event)")) return;
+        InKernelLatency? lat = null;
+        IDisposable Setup(TraceSession s)
+        {
+            EventFormat One(string[] patterns, string what)
+            {
+                var names = EventSelector.Resolve(s.Instance, patterns).ToList();
+                if (names.Count != 1)
+                    throw new TraceException(TraceErrorKind.InvalidArgument, $"-InKernel pairs one {what} event with one {(what == "start" ? "end" : "start")} event; {string.Join(", ", patterns)} names {names.Count}.") { ErrorId = "OneEventEach" };
+                return s.Catalog.GetByName(names[0].System, names[0].Name)
+                    ?? throw new TraceException(TraceErrorKind.NotFound, $"No format for {names[0]}.") { ErrorId = "EventNotFound" };
+            }
+            lat = InKernelLatency.Create(s.Instance, One(Start, "start"), One(End, "end"), StartKey, EndKey, GroupBy, Filter);
+            return lat;
+        }
+        var session = Terminating(() => TraceSession.Start(LiveOptions([], null, Setup), Tracefs), "StartTraceFailed", null);
+        var keys = new CtrlCAsInput(this);
+        IReadOnlyList<TraceLatencyGroup> groups = [];
+        long dropped = 0;
+        try
+        {
+            var progress = new ProgressTimer(this, 1, $"{What} in the kernel (Ctrl+C ends it and shows the result)", showWhenLast: true);
+            foreach (var _ in session.Stream(PipelineStopToken))
+            {
+                if (keys.CtrlCPressed()) session.RequestStop();
+                progress.Update(() => "the kernel counts; nothing is read until the end");
+            }
+            progress.Complete();
+            groups = Terminating(() => lat!.Read(), "HistogramReadFailed", lat!.SyntheticEvent);
+            dropped = lat!.Dropped;
+        }
+        catch (TraceException e)
+        {
+            ThrowTerminatingError(ErrorFor(e, "TraceReadFailed", session.Name));
+        }
+        finally
+        {
+            keys.Dispose();
+            var summary = session.Stop();
+            foreach (var err in summary.CleanupErrors) if (!Stopping) WriteWarning($"Cleanup: {err}");
+            ProcessEndHandling.WaitForSignalExit();
+        }
+        if (session.Interrupted) throw new PipelineStoppedException();
+        foreach (var g in groups) WriteObject(g);
+        if (dropped > 0) WriteWarning($"The kernel's histogram was full: {dropped:N0} entries were dropped.");
     }
 
     protected override void Visit(in RecordRef r, EventFormat? f) => Agg.Add(r, f);

@@ -4,6 +4,7 @@
         'Measure-TraceLatency pairs in the engine, straight from the record bytes: each -Start event waits for the next -End event with the same key (the task, common_pid, unless -StartKey and -EndKey name fields), and the time between them is a latency. A start replaced by another start of its key before any end, a start still open when the trace ends, and an end that met no start are counted and reported in a warning, never dropped silently.'
         'Each group (-GroupBy: fields of the start event, or ProcessName, ProcessId, CpuNumber) is a TraceLatencyGroup with Count, MinimumNs, MeanNs, P50Ns, P90Ns, P99Ns, P999Ns, MaximumNs (exact, from every latency) and a Histogram in power-of-two buckets of nanoseconds that prints as bpftrace''s hist() does, with units chosen from the data. Grouping raw_syscalls by id also names the syscall.'
         'Sources are those of Measure-TraceEvent: a live trace (Start-Trace''s parameters), trace.dat files, a session, or events from the pipeline.'
+        'With -InKernel the kernel pairs the events itself and keeps the histogram, as Documentation/trace/histogram.rst builds one: a synthetic event (lt_latency_PID_N: the latency and the -GroupBy fields), a hist trigger on the start event that saves the time stamp per key, one on the end event that fires the synthetic event on a match (onmatch), and a log2 hist trigger on the synthetic event. No event data leaves the kernel, so it costs next to nothing on a busy machine; the histogram is read when the trace ends, and everything is removed again (a synthetic event left by a killed pwsh is removed by the next -InKernel). It needs hist triggers and synthetic events (CONFIG_HIST_TRIGGERS, CONFIG_SYNTH_EVENTS), one start and one end event, keys and -GroupBy fields that are numbers or fixed-size strings of the start event; -Filter applies to the start event. Count and MeanNs are exact; MinimumNs, the percentiles and MaximumNs are the edges of the kernel''s power-of-two buckets, and InKernel is true.'
     )
     Parameters  = @{
         Start          = 'The event that starts the interval: raw_syscalls:sys_enter, sched:sched_wakeup, block:block_rq_issue.'
@@ -27,10 +28,12 @@
         IncludeSelf    = 'Live: also record this PowerShell process''s own threads (left out by default). Scheduler latencies need it.'
         KProbe         = 'Live: kernel probes made for this trace only (Start-Trace -KProbe).'
         UProbe         = 'Live: user probes made for this trace only (Start-Trace -UProbe).'
+        InKernel       = 'Live: let the kernel pair the events and keep the histogram (hist triggers and a synthetic event): no event data leaves the kernel. Log2 buckets; -Filter applies to the start event.'
     }
     Examples    = @(
         @{ Title = 'Syscall latency by syscall'; Code = 'Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -GroupBy id -Duration 00:00:05'; Remarks = 'The time each system call took, per syscall: count, percentiles and maximum. ($r | Select-Object -First 1).Histogram prints its histogram.' }
         @{ Title = 'Scheduler wakeup latency'; Code = 'Measure-TraceLatency sched:sched_wakeup sched:sched_switch -StartKey pid -EndKey next_pid -IncludeSelf -Duration 00:00:05'; Remarks = 'From a task''s wakeup to the moment it runs. -IncludeSelf keeps pwsh''s own context switches, without which the switch-in of a task pwsh woke can be missed.' }
+        @{ Title = 'Syscall latency counted by the kernel'; Code = 'Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -GroupBy id -InKernel -Duration 00:01:00'; Remarks = 'The same table for a whole minute of a busy machine, without reading a single event: the kernel pairs and counts (hist triggers; not on kernels built without them).' }
         @{ Title = 'Block I/O latency'; Code = 'Measure-TraceLatency block:block_rq_issue block:block_rq_complete -StartKey dev, sector -Duration 00:00:10'; Remarks = 'From a request''s issue to its completion, per device and sector.' }
     )
     Links       = @('Measure-TraceEvent', 'Start-Trace')

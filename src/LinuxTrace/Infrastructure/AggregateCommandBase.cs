@@ -159,19 +159,23 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
 
     private bool Matches(TraceEvent e) => SourceEvents.Any(p => EventSelector.Match([new EventName(e.EventSystem, e.EventName)], p).Any());
 
+    /// <summary>The session a live measurement runs: the live parameters, with these events and filter.</summary>
+    protected TraceSessionOptions LiveOptions(IReadOnlyList<string> events, string? filter, Func<TraceSession, IDisposable>? kernelSide = null) => new()
+    {
+        Events = events, Filter = filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
+        Instance = Instance, BufferSizeKB = BufferSizeKB,
+        Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
+        ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        Duration = Duration, IncludeSelf = IncludeSelf,
+        Probes = KProbe.Concat(UProbe).Select(Engine.Probes.ProbeDefinition.WithKind).ToArray(),
+        KernelSide = kernelSide,
+    };
+
     private void RunLive()
     {
         if (SourceEvents.Count == 0 && KProbe.Length + UProbe.Length == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the events to trace (-Event), or read a file (-Path) or a session (-Session)."), "NoEvents", ErrorCategory.InvalidArgument, null));
-        var options = new TraceSessionOptions
-        {
-            Events = SourceEvents, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
-            Instance = Instance, BufferSizeKB = BufferSizeKB,
-            Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
-            ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            Duration = Duration, IncludeSelf = IncludeSelf,
-            Probes = KProbe.Concat(UProbe).Select(Engine.Probes.ProbeDefinition.WithKind).ToArray(),
-        };
+        var options = LiveOptions(SourceEvents, Filter);
         if (!ShouldProcess(Instance ?? "a private instance", $"Trace {string.Join(", ", SourceEvents.Concat(KProbe).Concat(UProbe))} and measure")) return;
         var session = Terminating(() => TraceSession.Start(options, Tracefs), "StartTraceFailed", null);
         var keys = new CtrlCAsInput(this);
