@@ -88,7 +88,7 @@ Describe 'hist triggers (kernel VM)' -Tag 'needs:hist' -Skip:(-not (Test-KernelF
             $k.MeanNs | Should -BeLessOrEqual $k.MaximumNs
             $k.P50Ns | Should -BeLessOrEqual $k.P99Ns
             # the same order of magnitude: two runs under emulation, and the kernel's pairing does its own map lookups
-            # inside the interval it measures (seen here: medians 1 to 2.5 powers of two apart, the kernel's higher)
+            # inside the interval it measures (seen here: medians up to 2.5 powers of two apart)
             [math]::Abs([math]::Log($k.P50Ns, 2) - [math]::Log($e.P50Ns, 2)) | Should -BeLessOrEqual 4 -Because "kernel median $($k.P50Ns) ns, engine median $($e.P50Ns) ns"
         }
     }
