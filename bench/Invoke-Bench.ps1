@@ -193,7 +193,8 @@ Write-Host '== aggregation: sys_enter counted by id, syscall latency by id'
 $sw = [Diagnostics.Stopwatch]::StartNew(); $aggEngine = Measure-TraceEvent -LiteralPath $fileDat -Event raw_syscalls:sys_enter -GroupBy id; $aggSec = $sw.Elapsed.TotalSeconds
 $sw = [Diagnostics.Stopwatch]::StartNew(); $aggPwsh = Get-TraceEvent -LiteralPath $fileDat -Event sys_enter | Group-Object id; $groupSec = $sw.Elapsed.TotalSeconds
 $sw = [Diagnostics.Stopwatch]::StartNew(); $lat = Measure-TraceLatency -LiteralPath $fileDat -Start raw_syscalls:sys_enter -End raw_syscalls:sys_exit -GroupBy id -WarningAction SilentlyContinue; $latSec = $sw.Elapsed.TotalSeconds
-$same = (($aggEngine | ForEach-Object { "$($_.id)=$($_.Count)" } | Sort-Object) -join ',') -eq (($aggPwsh | ForEach-Object { "$($_.Name)=$($_.Count)" } | Sort-Object) -join ',')
+# (Group-Object also gets the stream's lost-event markers, which have no id: its group with an empty name)
+$same = (($aggEngine | ForEach-Object { "$($_.id)=$($_.Count)" } | Sort-Object) -join ',') -eq (($aggPwsh | Where-Object Name -ne '' | ForEach-Object { "$($_.Name)=$($_.Count)" } | Sort-Object) -join ',')
 if (-not $same) { Write-Warning 'Measure-TraceEvent and Get-TraceEvent | Group-Object disagree on the counts' }
 $aggregation = [ordered]@{
     fileEvents = $n; groups = @($aggEngine).Count; sameCounts = $same
