@@ -50,10 +50,7 @@ public sealed partial class TraceSession
         LiveFilter.AllowEvents(Catalog, events);
         // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
         // with a tracer, leave our own threads out even when only some processes are traced
-        // a tracer that follows children: our threads are left out by the engine only. 6.1 (kernel VM): with them in the
-        // notrace pid lists, set_event_pid and set_ftrace_pid read empty and the program was never traced; the pid
-        // lists (the program and its children) keep this process out in the kernel anyway
-        if (!o.IncludeSelf && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null)) ExcludeSelf(events, kernelLists: !(o.Tracer is not null && o.FollowChildren));
+        if (!o.IncludeSelf && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null)) ExcludeSelf(events);
         foreach (var e in events)
         {
             if (e.System == "ftrace")
@@ -102,13 +99,13 @@ public sealed partial class TraceSession
 
     // ---- leaving LinuxTrace's own process out ---------------------------------------------------
 
-    private void ExcludeSelf(IEnumerable<EventName> events, bool kernelLists = true)
+    private void ExcludeSelf(IEnumerable<EventName> events)
     {
         _own = new OwnThreads();
         // markers are written on purpose, by Write-TraceMarker in this process too: they stay
         var markers = events.Where(e => e.System == "ftrace" && Markers.Contains(e.Name)).Select(e => Catalog.GetByName(e.System, e.Name)?.Id ?? -1);
         LiveFilter.ExcludeThreads(_own, markers);
-        if (kernelLists && Instance.HasNoTracePids)
+        if (Instance.HasNoTracePids)
         {
             _restore?.RememberNoTracePids();
             RefreshOwnThreads(force: true);
