@@ -26,8 +26,7 @@ New-Item -ItemType Directory -Path $Results -Force | Out-Null
 $work = Join-Path ([IO.Path]::GetTempPath()) "graph-bench-$PID"
 New-Item -ItemType Directory -Path $work -Force | Out-Null
 # find opens every directory and prints nothing (the traced program's output would fill the log); it is traced alone
-# (-F for trace-cmd, the command's pid for Start-Trace): with -FollowChildren, Start-Trace recorded nothing in
-# this guest (set_ftrace_pid and set_event_pid read empty while the program ran; to be found)
+# (-F for trace-cmd, the command's pid for Start-Trace)
 $workload = @('/usr/share/doc', '-name', 'no-such-file')
 & find @workload   # warm the caches once
 

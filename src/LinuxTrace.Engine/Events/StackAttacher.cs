@@ -96,12 +96,12 @@ public sealed class StackAttacher
     }
 
     /// <summary>
-    /// The end of a live drain round: an event held since the previous round is let go (its stack did not come in a
-    /// whole round); one from this round may still get its stack from the next page, and waits one round more.
+    /// The end of a live merge round that went up to <paramref name="limit"/> (every record before it has been seen):
+    /// an event stamped well before it (its stack would have come) is let go; a later one waits for the next round.
     /// </summary>
-    public void EndRound(List<TraceRecord> output)
+    public void EndRound(List<TraceRecord> output, ulong limit)
     {
-        while (_queue.Count > 0 && _queue.Peek() is { } head && (!head.Waiting || head.Round < _round))
+        while (_queue.Count > 0 && _queue.Peek() is { } head && (!head.Waiting || limit == ulong.MaxValue || head.Timestamp + WaitNs < limit))
         {
             head.Waiting = false;
             output.Add(_queue.Dequeue().Record);

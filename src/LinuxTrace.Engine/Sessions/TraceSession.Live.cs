@@ -132,7 +132,7 @@ public sealed partial class TraceSession
                 }
             }
             if (ending) stacks.Flush(batch);
-            else stacks.EndRound(batch); // an event whose stack is on a page not read yet waits one round
+            else stacks.EndRound(batch, merger.Limit); // an event whose stack may be on a page not merged yet waits
             if (ending)
             {
                 // Losses the kernel counted after the last page we saw still belong in the stream.
