@@ -12,15 +12,13 @@ namespace LinuxTrace.Engine.Events;
 /// </summary>
 public sealed class StackAttacher
 {
-    private sealed class Held(TraceRecord record, bool waiting, ulong ts, int round)
+    private sealed class Held(TraceRecord record, bool waiting, ulong ts)
     {
         public readonly TraceRecord Record = record;
         public readonly ulong Timestamp = ts;
-        public readonly int Round = round;
         public bool Waiting = waiting;
     }
 
-    private int _round;
 
     /// <summary>The kernel writes a stack right after its event: an event whose CPU showed nothing for this long (trace
     /// time) is let go without one, so that an idle CPU does not hold every other CPU's events back.</summary>
@@ -84,11 +82,11 @@ public sealed class StackAttacher
         if (made is null || r.IsLost)
         {
             _last[key] = null;
-            if (made is not null) _queue.Enqueue(new Held(made, false, r.Timestamp, _round));
+            if (made is not null) _queue.Enqueue(new Held(made, false, r.Timestamp));
         }
         else
         {
-            var held = new Held(made, made is TraceEvent, r.Timestamp, _round);
+            var held = new Held(made, made is TraceEvent, r.Timestamp);
             _queue.Enqueue(held);
             _last[key] = held;
         }
@@ -106,7 +104,6 @@ public sealed class StackAttacher
             head.Waiting = false;
             output.Add(_queue.Dequeue().Record);
         }
-        _round++;
     }
 
     /// <summary>Everything still held (the end of the records: no more stacks can come).</summary>

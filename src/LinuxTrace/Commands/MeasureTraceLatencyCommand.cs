@@ -3,7 +3,6 @@ using LinuxTrace.Engine.Aggregation;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Symbols;
-using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
@@ -115,10 +114,7 @@ public sealed class MeasureTraceLatencyCommand : AggregateCommandBase
         }
         finally
         {
-            keys.Dispose();
-            var summary = session.Stop();
-            foreach (var err in summary.CleanupErrors) if (!Stopping) WriteWarning($"Cleanup: {err}");
-            ProcessEndHandling.WaitForSignalExit();
+            EndLive(session, keys);
         }
         if (session.Interrupted) throw new PipelineStoppedException();
         foreach (var g in groups) WriteObject(g);

@@ -197,13 +197,20 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
         }
         finally
         {
-            keys.Dispose();
-            var summary = session.Stop();
-            foreach (var err in summary.CleanupErrors) if (!Stopping) WriteWarning($"Cleanup: {err}");
-            ProcessEndHandling.WaitForSignalExit();
+            EndLive(session, keys);
         }
         if (session.Interrupted) throw new PipelineStoppedException();
         Emit(session.Commands.Lookup, session.Factory.Syscalls);
+    }
+
+    /// <summary>Ends a live measurement's session on every exit path: console keys back, session stopped, cleanup
+    /// problems said, and a termination signal that came meanwhile honoured.</summary>
+    private protected void EndLive(TraceSession session, CtrlCAsInput keys)
+    {
+        keys.Dispose();
+        var summary = session.Stop();
+        foreach (var err in summary.CleanupErrors) if (!Stopping) WriteWarning($"Cleanup: {err}");
+        ProcessEndHandling.WaitForSignalExit();
     }
 }
 
