@@ -326,34 +326,29 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
         lock (_gate) if (_budget != 0) NativeDrain.lt_budget_note_delivered(_budget, ts);
     }
 
-    private ulong EndTimestamp(byte[] page, int length)
+    /// <summary>One walk of a page: its events, its base time stamp and the stamp of its last event.</summary>
+    private (int Events, ulong Start, ulong End) Walk(byte[] page, int length)
     {
+        int events = 0;
+        ulong start = 0;
         try
         {
             var dec = new PageDecoder(page.AsSpan(0, length), _header);
-            while (dec.Next(out _, out _, out _)) { }
-            return dec.CurrentTimestamp;
+            start = dec.PageTimestamp;
+            while (dec.Next(out _, out _, out _)) events++;
+            return (events, start, dec.CurrentTimestamp);
         }
-        catch (TraceDataException) { return 0; }
+        catch (TraceDataException) { return (events, start, start); }
     }
 
     public void Accept(int cpu, byte[] page, int length)
     {
-        ulong end = EndTimestamp(page, length);
+        var walk = Walk(page, length);
         if (QueuedBytes + page.Length > MaxBytes)
         {
-            int events = 0;
-            ulong ts = 0;
-            try
-            {
-                var dec = new PageDecoder(page.AsSpan(0, length), _header);
-                ts = dec.PageTimestamp;
-                while (dec.Next(out _, out _, out _)) events++;
-            }
-            catch (TraceDataException) { }
-            Interlocked.Add(ref _droppedEvents, events);
+            Interlocked.Add(ref _droppedEvents, walk.Events);
             Interlocked.Increment(ref _droppedPages);
-            if (events > 0) _queues[cpu].Enqueue((DroppedPage, events, ts));
+            if (walk.Events > 0) _queues[cpu].Enqueue((DroppedPage, walk.Events, walk.Start));
         }
         else
         {
@@ -362,7 +357,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
             while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak) { }
             _queues[cpu].Enqueue((page, length, 0));
         }
-        NoteDelivered(end);
+        NoteDelivered(walk.End);
         if (_signal.CurrentCount == 0) _signal.Release();
     }
 
@@ -445,17 +440,7 @@ public sealed unsafe class PageQueue : IPageSink, IDisposable
 
     private long _undelivered;
 
-    private int CountEvents(byte[] page, int length)
-    {
-        int events = 0;
-        try
-        {
-            var dec = new PageDecoder(page.AsSpan(0, length), _header);
-            while (dec.Next(out _, out _, out _)) events++;
-        }
-        catch (TraceDataException) { }
-        return events;
-    }
+    private int CountEvents(byte[] page, int length) => Walk(page, length).Events;
 
     private sealed class Source(PageQueue owner, int cpu) : IPageSource
     {

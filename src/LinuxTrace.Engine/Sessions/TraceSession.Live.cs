@@ -61,7 +61,7 @@ public sealed partial class TraceSession
 
     /// <summary>
     /// Streams the trace: starts the drainers, turns recording on, lets the program run, and yields batches of records
-    /// in time order across CPUs (each round merges the pages every other CPU has been read past) until the end condition (the program exited, the duration passed, a stop
+    /// in time order across CPUs (each round merges up to the time every CPU has been read to) until the end condition (the program exited, the duration passed, a stop
     /// was requested) or the token fires; then recording stops and what is left in the buffers comes last. Losses come
     /// in the stream where they happened: the kernel's (ring buffer overrun) and LinuxTrace's (reader queue full).
     /// </summary>
