@@ -123,8 +123,8 @@ function Invoke-EngineSuite {
     Remove-Item $xml -ErrorAction SilentlyContinue
     $running = [System.Collections.Generic.Dictionary[string, datetime]]::new()
     $found = [ref]0
-    # a crash (FailFast, an unhandled exception on another thread) may come before xunit's [STARTING] line is written;
-    # its stack then names the test: the outermost frame in the test assembly is the test method
+    # a crash (FailFast, an unhandled exception on another thread) names its test on its stack: the outermost frame in
+    # the test assembly is the test method
     $crashFrame = [ref]$null
     $watch = {
         param($line)
@@ -163,8 +163,10 @@ function Invoke-EngineSuite {
         Add-Problem $res "stopped: $($run.Reason)"
     }
     elseif (-not (Test-Path $xml)) {
-        $at = if ($running.Count) { " while running $(@($running.Keys | ForEach-Object { "'$_'" }) -join ', ')" }
-        elseif ($crashFrame.Value) { " while running '$($crashFrame.Value)' (from the crash's stack)" }
+        # the crash's own stack first: xunit's [FINISHED]/[STARTING] lines can be lost with the process's last output
+        # (a FailFast right after a test passed left that test as the one "running")
+        $at = if ($crashFrame.Value) { " while running '$($crashFrame.Value)' (from the crash's stack)" }
+        elseif ($running.Count) { " while running $(@($running.Keys | ForEach-Object { "'$_'" }) -join ', ')" }
         else { '' }
         Add-Problem $res "the test process crashed (exit code $($run.ExitCode))$at and wrote no results"
     }
