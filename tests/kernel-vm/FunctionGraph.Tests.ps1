@@ -128,6 +128,18 @@ Describe 'function_graph (kernel VM)' -Tag 'needs:function-graph' -Skip:(-not (T
         ($m | Measure-Object Count -Sum).Sum | Should -Be $calls.Count
     }
 
+    It 'follows the children of the program it starts (-FollowChildren), and nothing else' {
+        $before = Get-KernelTraceState
+        $calls = @(Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -FollowChildren -Command /bin/sh -ArgumentList '-c', 'cat /etc/hostname > /dev/null; cat /etc/os-release > /dev/null')
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+        # (the program was once forked after this process's threads went into the notrace pid lists: with event-fork
+        # and function-fork it inherited their place there, and nothing was recorded)
+        $byCommand = $calls | Group-Object Command
+        $byCommand.Name | Should -Contain 'cat'
+        $byCommand.Name | Where-Object { $_ -notin 'sh', 'cat' } | Should -BeNullOrEmpty
+        @($calls | Where-Object { $_.Command -eq 'cat' -and $_.Function -eq 'do_sys_openat2' }).Count | Should -BeGreaterOrEqual 2
+    }
+
     It 'refuses the top buffer while another tracer runs there, and leaves it running' {
         # another tool's function tracer, on one rare function (all of them would crawl under emulation)
         Set-FunctionFilter vfs_fsync
@@ -162,5 +174,13 @@ Describe 'function tracer (kernel VM)' -Tag 'needs:function' -Skip:(-not (Test-K
         $ev.Function | Should -Contain 'vfs_read'
         $ev | Where-Object ProcessName -ne 'cat' | Should -BeNullOrEmpty
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+
+    It 'follows the children of the program it starts (-FollowChildren), and nothing else' {
+        $before = Get-KernelTraceState
+        $ev = @(Start-Trace -Tracer function -Function vfs_read -FollowChildren -Command /bin/sh -ArgumentList '-c', 'cat /etc/hostname > /dev/null; cat /etc/os-release > /dev/null')
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+        @($ev | Where-Object ProcessName -eq 'cat').Count | Should -BeGreaterOrEqual 2
+        $ev | Where-Object { $_.ProcessName -notin 'sh', 'cat' } | Should -BeNullOrEmpty
     }
 }

@@ -45,6 +45,16 @@ public sealed class RecordFilter
 
     public void AllowPids(IEnumerable<int> pids) => _pids = new HashSet<int>(pids);
 
+    private int _forkId = -1, _forkParent, _forkChild;
+
+    /// <summary>With <see cref="AllowPids"/>: a sched_process_fork record (id <paramref name="forkEventId"/>) whose
+    /// parent_pid is allowed allows its child_pid from then on (the fork record itself passes only if its id is allowed).</summary>
+    public void FollowForks(int forkEventId, int parentPidOffset, int childPidOffset)
+    {
+        _pids ??= new HashSet<int>();
+        (_forkId, _forkParent, _forkChild) = (forkEventId, parentPidOffset, childPidOffset);
+    }
+
     public void AllowCpus(IEnumerable<int> cpus)
     {
         var list = cpus.ToArray();
@@ -57,6 +67,9 @@ public sealed class RecordFilter
         if (r.Timestamp < StartNs || r.Timestamp > EndNs) return false;
         if (_cpus is not null && (r.Cpu >= _cpus.Length || !_cpus[r.Cpu])) return false;
         if (r.IsLost) return true;
+        if (r.EventId == _forkId && _forkId >= 0 && r.Length >= Math.Max(_forkParent, _forkChild) + 4
+            && _pids!.Contains(BitConverter.ToInt32(r.Page, r.Offset + _forkParent)))
+            _pids.Add(BitConverter.ToInt32(r.Page, r.Offset + _forkChild));
         if (_ids is not null)
         {
             int id = r.EventId;

@@ -34,7 +34,8 @@ public sealed partial class TraceSession
             _restore?.RememberClock();
             inst.Clock = o.Clock;
         }
-        if (o.ProcessIds.Count > 0) SetProcessIds(o.ProcessIds);
+        IReadOnlyList<int> pids = _program is null ? o.ProcessIds : [_program.ProcessId, .. o.ProcessIds];
+        if (pids.Count > 0) SetProcessIds(pids);
         if (o.FollowChildren)
         {
             _restore?.RememberOption("event-fork");
@@ -83,6 +84,7 @@ public sealed partial class TraceSession
         Events = events;
         foreach (var e in events) Catalog.GetByName(e.System, e.Name); // load formats now, not on the hot path
         RefreshCommands(force: true);
+        if (_program is not null) Commands.Remember(_program.ProcessId, Path.GetFileName(o.Command!));
     }
 
     /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid).</summary>
@@ -91,9 +93,20 @@ public sealed partial class TraceSession
         _restore?.RememberPids();
         Instance.SetEventPids(pids);
         SetTracerPids(pids);
-        // set_ftrace_pid is advisory on some kernels (6.1 lets other tasks' calls through): without children to
-        // follow, the engine keeps exactly these pids' records too
-        if (_options.Tracer is not null && !_options.FollowChildren) LiveFilter.AllowPids(pids);
+        // set_ftrace_pid is advisory on some kernels (6.1 lets other tasks' function_graph calls through): the engine
+        // keeps exactly these pids' records too, and with -FollowChildren those of the tasks they fork, which it
+        // learns from sched_process_fork records (enabled for that, and passed on only if asked for)
+        if (_options.Tracer is not null)
+        {
+            LiveFilter.AllowPids(pids);
+            if (_options.FollowChildren && Catalog.GetByName("sched", "sched_process_fork") is { } fork
+                && fork.GetField("parent_pid") is { } parent && fork.GetField("child_pid") is { } child)
+            {
+                _restore?.RememberEvent(new EventName("sched", "sched_process_fork"));
+                Instance.EnableEvent("sched", "sched_process_fork", true);
+                LiveFilter.FollowForks(fork.Id, parent.Offset, child.Offset);
+            }
+        }
         ProcessIds = pids;
     }
 

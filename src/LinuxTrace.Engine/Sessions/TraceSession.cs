@@ -145,10 +145,12 @@ public sealed partial class TraceSession : IDisposable
             session.AfterInstanceTaken();
             events.AddRange(session.CreateProbes(probes).Where(e => !events.Contains(e)));
             events.AddRange(session.TracerRecords());
+            // the program before this process's threads go into the notrace pid lists: with -FollowChildren
+            // (event-fork, function-fork) a task forked by a listed thread is listed too, and would never be traced
+            if (program is not null) session.LaunchCommand(program);
             session.ConfigureTracer();
             session.Configure(events);
             if (options.KernelSide is not null) session._kernelSide = options.KernelSide(session);
-            if (program is not null) session.LaunchCommand(program);
             session.StartTracer();
         }
         catch
@@ -195,13 +197,9 @@ public sealed partial class TraceSession : IDisposable
         Losses = new LossAccount(cpu => CpuBufferStats.Parse(Instance.DisplayName, cpu, Instance.ReadFile($"per_cpu/cpu{cpu}/stats")).Lost, Instance.Cpus);
     }
 
-    /// <summary>Starts the program held stopped (before its first instruction) and limits tracing to it.</summary>
-    private void LaunchCommand(string path)
-    {
+    /// <summary>Starts the program held stopped (before its first instruction); <see cref="Configure"/> limits tracing to it.</summary>
+    private void LaunchCommand(string path) =>
         _program = LaunchedProcess.StartSuspended(path, _options.ArgumentList, _options.WorkingDirectory ?? Environment.CurrentDirectory);
-        Commands.Remember(_program.ProcessId, Path.GetFileName(path));
-        SetProcessIds([_program.ProcessId, .. _options.ProcessIds]);
-    }
 
     /// <summary>Turns the kernel's recording on, then lets the held program run.</summary>
     public void StartRecording()
