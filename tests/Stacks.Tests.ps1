@@ -65,6 +65,72 @@ Describe 'Kernel stacks with events' {
     }
 }
 
+Describe 'User stacks with events' -Tag 'needs:cc' -Skip:(-not (Test-KernelFeature cc)) {
+    BeforeAll {
+        # main -> lt_outer -> lt_middle -> lt_inner, which makes the getppid system call itself; frame pointers kept
+        $script:UStack = Get-TestProgram ustack -CompilerArguments '-O0', '-fno-omit-frame-pointer'
+        $script:Expected = 'lt_inner lt_middle lt_outer main'
+    }
+
+    It 'Start-Trace -UserStackTrace gives each event the program''s stack, named from its ELF symbols, and puts the option back' {
+        $ev = @(Start-Trace -Event syscalls:sys_enter_getppid -UserStackTrace -Command $UStack -ArgumentList 25 | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $ev.Count | Should -Be 25
+        $ev | Where-Object { (@($_.UserStack)[0..3] -join ' ') -ne $Expected } | Select-Object -First 1 -ExpandProperty UserStack | Should -BeNullOrEmpty
+        $ev[0].UserStackAddresses.Count | Should -Be $ev[0].UserStack.Count
+        $ev[0].Stack | Should -BeNullOrEmpty -Because 'no kernel stack was asked for'
+        @($ev | Where-Object EventName -eq 'user_stack').Count | Should -Be 0 -Because 'the stack records are folded into their events'
+        "$(Get-Content "$Tracefs/options/userstacktrace")" | Should -Be '0'
+        Get-OurInstance | Should -BeNullOrEmpty
+    }
+
+    It 'gives an event both stacks with -StackTrace, and a flame graph puts the user frames under the kernel ones' {
+        $ev = @(Start-Trace -Event syscalls:sys_enter_getppid -StackTrace -UserStackTrace -Command $UStack -ArgumentList 5 | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $ev.Count | Should -Be 5
+        $ev | Where-Object { -not $_.Stack -or (@($_.UserStack)[0..3] -join ' ') -ne $Expected } | Should -BeNullOrEmpty
+        $folded = Join-Path $TestDrive 'both.folded'
+        $ev | Export-TraceFlameGraph -Path $folded -Format Folded
+        $line = @(Get-Content $folded)
+        $line.Count | Should -Be 1
+        $frames = ($line[0] -split ' ')[0] -split ';'
+        # root first: the user stack outermost first (libc's start code, main, ...), then the kernel stack
+        $user = @($ev[0].UserStack); $kernel = @($ev[0].Stack)
+        $frames -join ' ' | Should -Be ((@($user[($user.Count - 1)..0]) + @($kernel[($kernel.Count - 1)..0])) -join ' ')
+        $at = [array]::IndexOf($frames, 'main')
+        $frames[$at..($at + 3)] -join ' ' | Should -Be 'main lt_outer lt_middle lt_inner'
+        $frames[$at + 4] | Should -Be $kernel[-1]
+    }
+
+    It 'writes the program''s maps into an -OutFile file: the stacks read back named, and trace-cmd reports the same addresses' -Tag 'needs:trace-cmd' {
+        $dat = Join-Path $TestDrive 'ustack.dat'
+        Start-Trace -Event syscalls:sys_enter_getppid -UserStackTrace -Command $UStack -ArgumentList 10 -OutFile $dat
+        $ours = @(Get-TraceEvent -LiteralPath $dat | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $ours.Count | Should -Be 10
+        $ours | Where-Object { (@($_.UserStack)[0..3] -join ' ') -ne $Expected } | Should -BeNullOrEmpty
+        # trace-cmd report: a user_stack line after each event with the first "=> 0xaddress", the other frames on the lines
+        # after it (unused entries as 0x0)
+        $theirs = [System.Collections.Generic.List[object]]::new(); $cur = $null
+        foreach ($l in & trace-cmd report -i $dat 2>$null) {
+            if ($l -match ': user_stack:') { $cur = [System.Collections.Generic.List[string]]::new(); $theirs.Add($cur) }
+            elseif ($l -match ': \w+:') { $cur = $null }
+            if ($null -ne $cur -and $l -match '=> (\S+)' -and $Matches[1] -ne '0x0') { $cur.Add($Matches[1]) }
+        }
+        $theirs.Count | Should -Be $ours.Count
+        $bad = for ($i = 0; $i -lt $ours.Count; $i++) {
+            $a = @($ours[$i].UserStackAddresses | ForEach-Object { '0x{0:x}' -f $_ })
+            if (($a -join ' ') -ne ($theirs[$i] -join ' ')) { "#$i ours: $a theirs: $($theirs[$i])" }
+        }
+        $bad | Select-Object -First 3 | Should -BeNullOrEmpty
+    }
+
+    It 'resolves the user stacks of a file trace-cmd recorded with --proc-map' -Tag 'needs:trace-cmd' {
+        $dat = Join-Path $TestDrive 'tc-ustack.dat'
+        Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '--proc-map', '-O', 'userstacktrace', '-e', 'syscalls:sys_enter_getppid', '-o', $dat, '-F', $UStack, '5')
+        $ev = @(Get-TraceEvent -LiteralPath $dat -Event sys_enter_getppid | Where-Object ProcessName -eq 'ustack')
+        $ev.Count | Should -Be 5
+        $ev | Where-Object { (@($_.UserStack)[0..3] -join ' ') -ne $Expected } | Select-Object -First 1 -ExpandProperty UserStack | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Flame graphs' {
     It 'draws off-CPU time as an SVG whose frames nest by stack and whose widths add up to their parents''' {
         $svg = Join-Path $TestDrive 'off.svg'

@@ -193,8 +193,8 @@ public sealed class FlameGraphSamples
     /// <summary>An event's stack, weighted by <paramref name="weight"/>; false when it has none.</summary>
     public bool AddEvent(TraceEvent e, long weight)
     {
-        if (e.Stack is not { Count: > 0 } stack) { WithoutStack++; return false; }
-        _graph.Add(Frames(stack, e.ProcessName), weight);
+        if (e.Stack is not { Count: > 0 } && e.UserStack is not { Count: > 0 }) { WithoutStack++; return false; }
+        _graph.Add(Frames(e, e.ProcessName), weight);
         return true;
     }
 
@@ -209,8 +209,8 @@ public sealed class FlameGraphSamples
         var raw = e.GetRawData();
         long next = Events.FieldDecoder.ReadInteger(raw, f.GetField("next_pid")!), prev = Events.FieldDecoder.ReadInteger(raw, f.GetField("prev_pid")!);
         if (_offCpu.Remove(next, out var off) && e.TimestampNs > off.Ts) _graph.Add(off.Frames, (long)(e.TimestampNs - off.Ts));
-        if (e.Stack is { Count: > 0 } stack && prev != 0) _offCpu[prev] = (Frames(stack, e.GetFieldValue("prev_comm") as string ?? e.ProcessName), e.TimestampNs);
-        else if (e.Stack is null) WithoutStack++;
+        if ((e.Stack is { Count: > 0 } || e.UserStack is { Count: > 0 }) && prev != 0) _offCpu[prev] = (Frames(e, e.GetFieldValue("prev_comm") as string ?? e.ProcessName), e.TimestampNs);
+        else if (e.Stack is null && e.UserStack is null) WithoutStack++;
     }
 
     /// <summary>A function call from function_graph tracing, weighted by its self time (its duration less its children's).</summary>
@@ -226,11 +226,14 @@ public sealed class FlameGraphSamples
         _graph.Add(chain, self);
     }
 
-    private IReadOnlyList<string> Frames(IReadOnlyList<string> innermostFirst, string process)
+    /// <summary>Root first: the process, its user stack (outermost first), then its kernel stack.</summary>
+    private IReadOnlyList<string> Frames(TraceEvent e, string process)
     {
-        var list = new List<string>(innermostFirst.Count + 1);
+        IReadOnlyList<string> kernel = e.Stack ?? [], user = e.UserStack ?? [];
+        var list = new List<string>(kernel.Count + user.Count + 1);
         if (_processRoot) list.Add(process);
-        for (int i = innermostFirst.Count - 1; i >= 0; i--) list.Add(innermostFirst[i]);
+        for (int i = user.Count - 1; i >= 0; i--) list.Add(user[i]);
+        for (int i = kernel.Count - 1; i >= 0; i--) list.Add(kernel[i]);
         return list;
     }
 }

@@ -10,6 +10,8 @@ namespace LinuxTrace.Engine.Events;
 /// </summary>
 internal sealed class DecodeContext(CommandResolver commands, Lazy<SymbolTable>? symbols, SyscallTable? syscalls, Lazy<PrintkFormats>? printk)
 {
+    /// <summary>User-space symbols for user stacks (live: from /proc; a file: its PROCMAPS).</summary>
+    public UserSymbols? UserSymbols { get; set; }
     public CommandResolver Commands { get; } = commands;
     public Lazy<SymbolTable>? Symbols { get; } = symbols;
     public SyscallTable? Syscalls { get; } = syscalls;
@@ -61,6 +63,9 @@ public sealed class EventFactory
 
     public EventCatalog Catalog => _catalog;
 
+    /// <summary>User-space symbols for user stacks: live, from /proc (<see cref="ForLive"/>); a file's, from its PROCMAPS.</summary>
+    public UserSymbols? UserSymbols { get => _context.UserSymbols; set => _context.UserSymbols = value; }
+
     /// <summary>A factory for the running kernel: its formats, kallsyms, printk formats, system-call names, and the
     /// command names of saved_cmdlines (then /proc).</summary>
     public static EventFactory ForLive(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
@@ -69,7 +74,7 @@ public sealed class EventFactory
         commands.Refresh(fs);
         var printk = new Lazy<PrintkFormats>(() =>
             LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "printk_formats"), out var text) ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
-        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk);
+        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk) { UserSymbols = UserSymbols.ForLive() };
     }
 
     public TraceRecord Create(in RecordRef r)

@@ -5,10 +5,11 @@ using LinuxTrace.Engine.RingBuffer;
 namespace LinuxTrace.Engine.Events;
 
 /// <summary>
-/// Gives each event the kernel stack the kernel recorded right after it (an ftrace:kernel_stack record on the same CPU,
-/// from the stacktrace option or a stacktrace trigger), as trace-cmd report prints it under the event. The stack
-/// record itself is consumed. A stack whose event was filtered out is dropped with it. Records come out in the order
-/// they went in; an event waits only until its own CPU shows the record after it.
+/// Gives each event the stacks the kernel recorded right after it on the same CPU, as trace-cmd report prints them under
+/// the event: its kernel stack (an ftrace:kernel_stack record, from the stacktrace option or a stacktrace trigger), then
+/// its user stack (ftrace:user_stack, from the userstacktrace option). The stack records themselves are consumed. A stack
+/// whose event was filtered out is dropped with it. Records come out in the order they went in; an event waits only
+/// until its own CPU shows a record that is not one of its stacks, or until the stacks it can get have come.
 /// </summary>
 public sealed class StackAttacher
 {
@@ -17,6 +18,7 @@ public sealed class StackAttacher
         public readonly TraceRecord Record = record;
         public readonly ulong Timestamp = ts;
         public bool Waiting = waiting;
+        public bool GotKernel, GotUser;
     }
 
 
@@ -25,41 +27,78 @@ public sealed class StackAttacher
     private const ulong WaitNs = 2_000_000;
 
     private readonly int[] _ids;
+    private readonly int[] _userIds;
     private readonly (int Size, int Caller, int LongSize)[] _layout;
+    private readonly (int Tgid, int Caller, int CallerSize, int LongSize)[] _userLayout;
+    private readonly bool[] _wantKernel, _wantUser;
     private readonly Dictionary<int, Held?> _last = new();
     private readonly Queue<Held> _queue = new();
 
     /// <summary>One catalog per source (file) in source order; a live trace has one.</summary>
-    public StackAttacher(IReadOnlyList<EventCatalog> catalogs)
+    /// <param name="catalogs">The sources' formats.</param>
+    /// <param name="kernel">Whether kernel stacks can come (null: whenever the format exists, as for a file).</param>
+    /// <param name="user">Whether user stacks can come (null: whenever the format exists).</param>
+    public StackAttacher(IReadOnlyList<EventCatalog> catalogs, bool? kernel = null, bool? user = null)
     {
-        _ids = new int[catalogs.Count];
-        _layout = new (int, int, int)[catalogs.Count];
-        for (int i = 0; i < catalogs.Count; i++)
+        int n = catalogs.Count;
+        _ids = new int[n];
+        _userIds = new int[n];
+        _layout = new (int, int, int)[n];
+        _userLayout = new (int, int, int, int)[n];
+        _wantKernel = new bool[n];
+        _wantUser = new bool[n];
+        for (int i = 0; i < n; i++)
         {
-            var f = catalogs[i].GetByName("ftrace", "kernel_stack");
+            var f = kernel == false ? null : catalogs[i].GetByName("ftrace", "kernel_stack");
             _ids[i] = f?.Id ?? -1;
             _layout[i] = (f?.GetField("size")?.Offset ?? -1, f?.GetField("caller")?.Offset ?? -1, catalogs[i].LongSize);
+            var u = user == false ? null : catalogs[i].GetByName("ftrace", "user_stack");
+            _userIds[i] = u?.Id ?? -1;
+            var caller = u?.GetField("caller");
+            _userLayout[i] = (u?.GetField("tgid")?.Offset ?? -1, caller?.Offset ?? -1, caller?.Size ?? 0, catalogs[i].LongSize);
+            _wantKernel[i] = _ids[i] >= 0;
+            _wantUser[i] = _userIds[i] >= 0;
         }
-        Active = _ids.Any(id => id >= 0);
+        Active = _ids.Any(id => id >= 0) || _userIds.Any(id => id >= 0);
     }
 
     /// <summary>False when no source can hold stacks: records then pass straight through.</summary>
     public bool Active { get; }
 
     /// <summary>
-    /// True when <paramref name="r"/> is a kernel stack record: it is attached to the event before it on its CPU (if that
-    /// one was kept), and the events that no longer wait for a stack are moved to <paramref name="output"/>, in order.
+    /// True when <paramref name="r"/> is a stack record: it is attached to the event before it on its CPU (if that one
+    /// was kept), and the events that no longer wait for a stack are moved to <paramref name="output"/>, in order.
     /// </summary>
     public bool Consume(in RecordRef r, List<TraceRecord> output)
     {
         if (!Active || r.IsLost) return false;
         int src = r.Source;
-        if (src >= _ids.Length || _ids[src] < 0 || r.EventId != _ids[src]) return false;
-        if (_last.TryGetValue(Key(r), out var held) && held is not null)
+        if (src >= _ids.Length) return false;
+        bool isKernel = _ids[src] >= 0 && r.EventId == _ids[src];
+        bool isUser = !isKernel && _userIds[src] >= 0 && r.EventId == _userIds[src];
+        if (!isKernel && !isUser) return false;
+        int key = Key(r);
+        if (_last.TryGetValue(key, out var held) && held is not null)
         {
-            if (held.Waiting && held.Record is TraceEvent e && e._stack is null) e._stack = Read(r, _layout[src]);
-            held.Waiting = false;
-            _last[Key(r)] = null;
+            if (held.Waiting && held.Record is TraceEvent e)
+            {
+                if (isKernel && !held.GotKernel)
+                {
+                    e._stack ??= Read(r, _layout[src]);
+                    held.GotKernel = true;
+                }
+                else if (isUser && !held.GotUser)
+                {
+                    ReadUser(r, _userLayout[src], e);
+                    held.GotUser = true;
+                }
+            }
+            // the user stack comes after the kernel stack: nothing more for this event after it
+            if (isUser || !_wantUser[src] || held.GotUser)
+            {
+                held.Waiting = false;
+                _last[key] = null;
+            }
         }
         Release(output, r.Timestamp);
         return true;
@@ -141,5 +180,23 @@ public sealed class StackAttacher
             list.Add(a);
         }
         return list.ToArray();
+    }
+
+    private static void ReadUser(in RecordRef r, (int Tgid, int Caller, int CallerSize, int LongSize) l, TraceEvent e)
+    {
+        var rec = r.Page.AsSpan(r.Offset, r.Length);
+        if (l.Tgid < 0 || l.Caller < 0 || l.Tgid + 4 > rec.Length) return;
+        int tgid = BinaryPrimitives.ReadInt32LittleEndian(rec[l.Tgid..]);
+        int n = Math.Min(l.CallerSize, rec.Length - l.Caller) / l.LongSize;
+        var list = new List<ulong>(Math.Max(n, 0));
+        for (int i = 0; i < n; i++)
+        {
+            ulong a = l.LongSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(rec[(l.Caller + 8 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(rec[(l.Caller + 4 * i)..]);
+            if (a == 0 || a == ulong.MaxValue || (l.LongSize == 4 && a == uint.MaxValue)) break; // the rest is unused
+            list.Add(a);
+        }
+        e._userStack = list.ToArray();
+        e._userTgid = tgid;
+        e._context?.UserSymbols?.Note(tgid); // live: read its maps now, while it may still run
     }
 }

@@ -38,6 +38,9 @@ public abstract class TraceEvent : TraceRecord
     internal DecodeContext? _context;
     internal ulong[]? _stack;
     private string[]? _stackNames;
+    internal ulong[]? _userStack;
+    internal int _userTgid;
+    private string[]? _userStackNames;
 
     protected TraceEvent() { }
 
@@ -93,6 +96,27 @@ public abstract class TraceEvent : TraceRecord
 
     /// <summary>The addresses of <see cref="Stack"/>, innermost first.</summary>
     public IReadOnlyList<ulong>? StackAddresses => _stack;
+
+    /// <summary>The user-space stack recorded with the event (Start-Trace -UserStackTrace, or a file with ftrace:user_stack
+    /// records), innermost first, as function names from the program's and its libraries' ELF symbols ("libc.so.6+0x…"
+    /// for an address in a file without a symbol there, "0x…" when the process's maps are not known); null when none was
+    /// recorded. The kernel walks frame pointers: a program built without them gives one or two frames.</summary>
+    public IReadOnlyList<string>? UserStack
+    {
+        get
+        {
+            if (_userStack is null) return null;
+            if (_userStackNames is not null) return _userStackNames;
+            var symbols = _context?.UserSymbols;
+            var names = new string[_userStack.Length];
+            for (int i = 0; i < names.Length; i++)
+                names[i] = symbols?.Resolve(_userTgid, _userStack[i]) ?? "0x" + _userStack[i].ToString("x", CultureInfo.InvariantCulture);
+            return _userStackNames = names;
+        }
+    }
+
+    /// <summary>The addresses of <see cref="UserStack"/>, innermost first.</summary>
+    public IReadOnlyList<ulong>? UserStackAddresses => _userStack;
 
     /// <summary>The event's own field names, in format order (as properties are named on this object).</summary>
     public IReadOnlyList<string> GetFieldNames() => _layout.PropertyNames;

@@ -48,6 +48,13 @@ public sealed partial class TraceSession
             _restore?.RememberOption("stacktrace");
             inst.SetOption("stacktrace", true);
         }
+        if (o.UserStackTrace)
+        {
+            if (!inst.HasOption("userstacktrace"))
+                throw new TraceException(TraceErrorKind.NotSupported, "This kernel has no userstacktrace option: it cannot record user-space stacks with events (CONFIG_USER_STACKTRACE_SUPPORT).") { ErrorId = "UserStackTraceNotSupported" };
+            _restore?.RememberOption("userstacktrace");
+            inst.SetOption("userstacktrace", true);
+        }
         LiveFilter.AllowEvents(Catalog, events);
         // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
         // with a tracer, leave our own threads out even when only some processes are traced

@@ -74,7 +74,8 @@ public sealed partial class TraceSession
         StartRecording();
         var filter = LiveFilter;
         var cursors = _cursors!;
-        var stacks = new StackAttacher(_options.StackTrace && visitor is null ? [Catalog] : []);
+        var stacks = new StackAttacher((_options.StackTrace || _options.UserStackTrace) && visitor is null ? [Catalog] : [],
+            kernel: _options.StackTrace, user: _options.UserStackTrace);
         var merger = new RecordMerger(cursors);
         var safe = new LiveMergeLimit();
         // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller
@@ -97,6 +98,7 @@ public sealed partial class TraceSession
             else
             {
                 RefreshOwnThreads();
+                RefreshUserMaps();
                 // this round merges up to the time every CPU has been read to: the stream stays in time order
                 merger.Limit = safe.Limit(_drainers);
             }

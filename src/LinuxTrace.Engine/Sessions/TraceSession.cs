@@ -210,6 +210,7 @@ public sealed partial class TraceSession : IDisposable
             Instance.TracingOn = true;
         }
         _program?.Release();
+        _userMapsRefreshed = Environment.TickCount64; // the program's maps once it has run a little (not the stub's before its exec)
     }
 
     /// <summary>

@@ -69,6 +69,10 @@ public sealed class TraceSessionOptions
     /// <summary>Record the kernel stack after every event (the instance's stacktrace option) and attach it to the event (Stack).</summary>
     public bool StackTrace { get; init; }
 
+    /// <summary>Record the user-space stack after every event (the instance's userstacktrace option) and attach it to the
+    /// event (UserStack), resolved with the process's maps and its files' ELF symbols.</summary>
+    public bool UserStackTrace { get; init; }
+
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
 

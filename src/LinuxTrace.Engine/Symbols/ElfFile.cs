@@ -162,6 +162,19 @@ public sealed class ElfFile
         return null;
     }
 
+    /// <summary>The virtual address that file offset <paramref name="offset"/> is loaded at, through the PT_LOAD segment that
+    /// holds it; null when none does.</summary>
+    public ulong? VirtualAddressOf(long offset)
+    {
+        foreach (var seg in _segments)
+        {
+            if (seg.Type != 1 /* PT_LOAD */) continue;
+            if (offset >= seg.Offset && offset < seg.Offset + Math.Max(seg.FileSize, 0))
+                return seg.VirtualAddress + (ulong)(offset - seg.Offset);
+        }
+        return null;
+    }
+
     /// <summary>Defined function symbols (STT_FUNC and STT_GNU_IFUNC) of .symtab and .dynsym, each once per name and address.</summary>
     public IReadOnlyList<ElfSymbol> FunctionSymbols() => Symbols(type => type is 2 or 10);
 

@@ -46,6 +46,8 @@ public sealed class TraceDatFile : IDisposable
     private readonly List<string> _cpuStats = new();
     private readonly List<EventFormat> _formats = new();
     private readonly List<TraceDatSection> _sections = new();
+    private readonly List<Symbols.ProcessMaps> _processMaps = new();
+    private const int MaxProcessMaps = 100_000;
 
     private TraceDatFile(string path)
     {
@@ -91,6 +93,9 @@ public sealed class TraceDatFile : IDisposable
     public string? TimeOffset { get; private set; }
     public ulong? TraceId { get; private set; }
     public IReadOnlyList<string> CpuStats => _cpuStats;
+    /// <summary>The PROCMAPS options: the traced processes' mapped files (trace-cmd record --proc-map; LinuxTrace's
+    /// -OutFile with -UserStackTrace), for resolving user stacks.</summary>
+    public IReadOnlyList<Symbols.ProcessMaps> ProcessMaps => _processMaps;
     public IReadOnlyList<TraceDatBuffer> Buffers => _buffers;
     public int OptionSectionCount { get; private set; }
 
@@ -337,6 +342,9 @@ public sealed class TraceDatFile : IDisposable
             case OptOffset: TimeOffset = d.Text(d.Length); break;
             case OptTraceId when d.Length >= 8: TraceId = d.U64(); break;
             case OptCpuCount when d.Length >= 4: CpuCount = Math.Max(CpuCount, (int)Math.Min(d.U32(), MaxCpus)); break;
+            case OptProcMaps when _processMaps.Count < MaxProcessMaps:
+                if (Symbols.ProcessMaps.ParseTraceCmdOption(d.Text(d.Length)) is { } maps) _processMaps.Add(maps);
+                break;
         }
     }
 

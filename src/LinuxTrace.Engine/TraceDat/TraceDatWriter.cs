@@ -24,12 +24,15 @@ public sealed class TraceDatMetadata
     /// <summary>The trace_clock file: available clocks, the current one in brackets.</summary>
     public string TraceClockText { get; init; } = "[local]";
     public IReadOnlyList<string> CpuStats { get; init; } = Array.Empty<string>();
+    /// <summary>Processes' mapped files, one PROCMAPS option each (what user stacks are resolved with).</summary>
+    public IReadOnlyList<Symbols.ProcessMaps> ProcessMaps { get; init; } = Array.Empty<Symbols.ProcessMaps>();
 
     public string Clock => TraceDatFile.CurrentClock(TraceClockText) ?? "local";
 
     /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format, the
     /// command names <paramref name="commands"/> knows, and the per-CPU statistics.</summary>
-    public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, IReadOnlyList<CpuBufferStats>? stats = null)
+    public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, IReadOnlyList<CpuBufferStats>? stats = null,
+        IReadOnlyList<Symbols.ProcessMaps>? processMaps = null)
     {
         var fs = instance.Tracefs;
         var catalog = EventCatalog.ForTracefs(fs);
@@ -52,6 +55,7 @@ public sealed class TraceDatMetadata
             Uname = Uname_(),
             TraceClockText = instance.ReadFile("trace_clock").Trim(),
             CpuStats = (stats ?? instance.GetCpuStats()).Select(FormatStats).ToArray(),
+            ProcessMaps = processMaps ?? Array.Empty<Symbols.ProcessMaps>(),
         };
     }
 
@@ -69,6 +73,7 @@ public sealed class TraceDatMetadata
         Uname = f.Uname,
         TraceClockText = f.TraceClockText ?? $"[{f.Clock}]",
         CpuStats = f.CpuStats,
+        ProcessMaps = f.ProcessMaps,
     };
 
     internal static string FormatStats(CpuBufferStats s) =>
@@ -223,6 +228,7 @@ public static class TraceDatWriter
         if (m.Uname is not null) yield return StringOption(TraceDatFile.OptUname, m.Uname);
         yield return StringOption(TraceDatFile.OptVersion, m.Version);
         foreach (var s in m.CpuStats) yield return StringOption(TraceDatFile.OptCpuStat, s);
+        foreach (var p in m.ProcessMaps) yield return StringOption(TraceDatFile.OptProcMaps, p.ToTraceCmdOption());
         var cc = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(cc, (uint)m.CpuCount);
         yield return Option(TraceDatFile.OptCpuCount, cc);

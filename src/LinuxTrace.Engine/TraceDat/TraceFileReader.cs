@@ -31,7 +31,10 @@ public sealed class TraceFileReader : IDisposable
                 string kallsyms = f.Kallsyms, printk = f.PrintkFormats;
                 _factories.Add(new EventFactory(catalog, commands, new Lazy<Symbols.SymbolTable>(() => Symbols.SymbolTable.Parse(kallsyms)),
                     Symbols.SyscallTable.For(Symbols.SyscallTable.ArchitectureOf(f.Uname)) ?? (f.Uname is null ? Symbols.SyscallTable.ForThisMachine() : null),
-                    new Lazy<Formats.PrintkFormats>(() => Formats.PrintkFormats.Parse(printk))));
+                    new Lazy<Formats.PrintkFormats>(() => Formats.PrintkFormats.Parse(printk)))
+                {
+                    UserSymbols = Symbols.UserSymbols.FromMaps(f.ProcessMaps),
+                });
             }
         }
         catch

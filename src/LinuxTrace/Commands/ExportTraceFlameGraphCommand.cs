@@ -5,7 +5,7 @@ using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 
-/// <summary>Writes a flame graph of kernel stacks (events recorded with -StackTrace) or of function-graph calls: an
+/// <summary>Writes a flame graph of stacks (events recorded with -StackTrace and/or -UserStackTrace; user frames below kernel frames) or of function-graph calls: an
 /// interactive SVG, or the folded text flamegraph.pl, inferno and speedscope read.</summary>
 [Cmdlet(VerbsData.Export, "TraceFlameGraph", DefaultParameterSetName = InputSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -112,12 +112,12 @@ public sealed class ExportTraceFlameGraphCommand : LinuxTraceCmdlet
         if (_graph.Samples == 0)
         {
             string why = _samples!.WithoutStack > 0
-                ? $"{_samples.WithoutStack} events came without a kernel stack: record them with Start-Trace -StackTrace (or trace-cmd record -T)."
+                ? $"{_samples.WithoutStack} events came without a stack: record them with Start-Trace -StackTrace or -UserStackTrace (or trace-cmd record -T, -O userstacktrace)."
                 : "No events with stacks and no function calls came in.";
             WriteError(new ErrorRecord(new InvalidOperationException("Nothing to draw. " + why), "NoStacks", ErrorCategory.InvalidData, null));
             return;
         }
-        if (_samples!.WithoutStack > 0) WriteWarning($"{_samples.WithoutStack} events had no kernel stack and are not in the graph.");
+        if (_samples!.WithoutStack > 0) WriteWarning($"{_samples.WithoutStack} events had no stack and are not in the graph.");
         if (!ShouldProcess(path, $"Write a flame graph of {_graph.Samples} stacks")) return;
         string unit = _times ? "ns" : "samples";
         string title = Title ?? (OffCpu ? "Off-CPU time" : _times ? "Time" : "Kernel stacks");

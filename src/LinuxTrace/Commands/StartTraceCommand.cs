@@ -73,6 +73,13 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public SwitchParameter StackTrace { get; set; }
 
+    /// <summary>Record the user-space stack with every event (the instance's userstacktrace option): each event's UserStack
+    /// property holds it, innermost function first, named from the program's and libraries' ELF symbols. The kernel
+    /// walks frame pointers, so programs built without them show one or two frames. With -OutFile, the traced
+    /// processes' maps go into the file (as trace-cmd record --proc-map writes them).</summary>
+    [Parameter]
+    public SwitchParameter UserStackTrace { get; set; }
+
     /// <summary>Kernel event filter (events/.../filter syntax), applied in the kernel to every event.</summary>
     [Parameter]
     public string? Filter { get; set; }
@@ -171,7 +178,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
-            AllFunctions = Force, StackTrace = StackTrace,
+            AllFunctions = Force, StackTrace = StackTrace, UserStackTrace = UserStackTrace,
         };
         var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
         if (session.TracesAllFunctions)
