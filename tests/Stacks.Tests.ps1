@@ -122,6 +122,20 @@ Describe 'User stacks with events' -Tag 'needs:cc' -Skip:(-not (Test-KernelFeatu
         $bad | Select-Object -First 3 | Should -BeNullOrEmpty
     }
 
+    It 'a session''s exported buffer carries the maps of its program, which is still running' {
+        $s = Start-Trace -AsSession -Event syscalls:sys_enter_getppid -UserStackTrace -Command $UStack -ArgumentList 7, 3000
+        try {
+            Wait-Until { $s.CommandProcessId -and (Get-Content "/proc/$($s.CommandProcessId)/comm" -ErrorAction SilentlyContinue) -eq 'ustack' } -Because 'the program runs'
+            Start-Sleep -Milliseconds 300 # its seven system calls are made at once
+            $dat = Join-Path $TestDrive 'session-ustack.dat'
+            $s | Export-TraceData -OutFile $dat
+        }
+        finally { $s | Stop-Trace | Out-Null }
+        $ev = @(Get-TraceEvent -LiteralPath $dat | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $ev.Count | Should -Be 7
+        $ev | Where-Object { (@($_.UserStack)[0..3] -join ' ') -ne $Expected } | Should -BeNullOrEmpty
+    }
+
     It 'resolves the user stacks of a file trace-cmd recorded with --proc-map' -Tag 'needs:trace-cmd' {
         $dat = Join-Path $TestDrive 'tc-ustack.dat'
         Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '--proc-map', '-O', 'userstacktrace', '-e', 'syscalls:sys_enter_getppid', '-o', $dat, '-F', $UStack, '5')

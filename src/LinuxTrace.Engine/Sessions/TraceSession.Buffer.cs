@@ -26,7 +26,7 @@ public sealed partial class TraceSession
     public void ExportBuffer(string outFile, int version, string compression)
     {
         RefreshCommands(force: true);
-        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression);
+        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression, UserMapsForFile());
     }
 }
 
@@ -72,12 +72,13 @@ public static class InstanceBuffer
     }
 
     /// <summary>Writes what an instance's buffers hold now (consuming it) to a trace.dat file.</summary>
-    public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression)
+    public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression,
+        IReadOnlyList<LinuxTrace.Engine.Symbols.ProcessMaps>? processMaps = null)
     {
         var sources = OpenConsuming(instance);
         try
         {
-            var meta = TraceDatMetadata.FromTracefs(instance, events, commands);
+            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps);
             var cpus = sources.Select(x => new TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
             TraceDatWriter.Write(outFile, meta, cpus, version, compression);
         }
