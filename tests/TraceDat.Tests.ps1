@@ -83,6 +83,9 @@ Describe 'Several files and filters' {
         $b = Start-Trace -Event raw_syscalls:sys_enter -AsSession
         try {
             Wait-Until { (Get-TraceStatus -Instance $a.InstanceName).Entries -gt 50 -and (Get-TraceStatus -Instance $b.InstanceName).Entries -gt 50 } -Because 'both sessions to record' | Out-Null
+            # switches and system calls in turn, last of all: however much b's buffer has overwritten, the two files
+            # share this stretch of time (an idle machine once gave only two context switches in it)
+            & bash -c 'for i in $(seq 40); do sleep 0.01; done'
             # both stop recording at once: exported one after the other, a busy b would otherwise overwrite its older
             # events while a is written, and keep only a time a's file does not reach (seen in CI)
             foreach ($s in $a, $b) { [IO.File]::WriteAllText("$Tracefs/instances/$($s.InstanceName)/tracing_on", '0') }
