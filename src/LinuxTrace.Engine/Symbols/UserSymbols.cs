@@ -97,6 +97,10 @@ public sealed class UserSymbols
         lock (_gate)
         {
             if (_files.TryGetValue(path, out var f)) return f;
+            // device memory (a GPU's /dev/dri node), /proc and /sys files, memfd: never opened as ELF files
+            if (path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal)
+                || path.StartsWith("/sys/", StringComparison.Ordinal) || path.StartsWith("/memfd:", StringComparison.Ordinal))
+                return _files[path] = null;
             try { f = new FileSymbols(ElfFile.Open(path)); }
             catch (TraceException) { f = null; }
             catch (IOException) { f = null; }
