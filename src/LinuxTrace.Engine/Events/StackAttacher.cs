@@ -18,7 +18,6 @@ public sealed class StackAttacher
         public readonly TraceRecord Record = record;
         public readonly ulong Timestamp = ts;
         public bool Waiting = waiting;
-        public bool GotKernel, GotUser;
     }
 
 
@@ -30,7 +29,6 @@ public sealed class StackAttacher
     private readonly int[] _userIds;
     private readonly (int Size, int Caller, int LongSize)[] _layout;
     private readonly (int Tgid, int Caller, int CallerSize, int LongSize)[] _userLayout;
-    private readonly bool[] _wantKernel, _wantUser;
     private readonly Dictionary<int, Held?> _last = new();
     private readonly Queue<Held> _queue = new();
 
@@ -45,8 +43,6 @@ public sealed class StackAttacher
         _userIds = new int[n];
         _layout = new (int, int, int)[n];
         _userLayout = new (int, int, int, int)[n];
-        _wantKernel = new bool[n];
-        _wantUser = new bool[n];
         for (int i = 0; i < n; i++)
         {
             var f = kernel == false ? null : catalogs[i].GetByName("ftrace", "kernel_stack");
@@ -56,8 +52,6 @@ public sealed class StackAttacher
             _userIds[i] = u?.Id ?? -1;
             var caller = u?.GetField("caller");
             _userLayout[i] = (u?.GetField("tgid")?.Offset ?? -1, caller?.Offset ?? -1, caller?.Size ?? 0, catalogs[i].LongSize);
-            _wantKernel[i] = _ids[i] >= 0;
-            _wantUser[i] = _userIds[i] >= 0;
         }
         Active = _ids.Any(id => id >= 0) || _userIds.Any(id => id >= 0);
     }
@@ -82,19 +76,11 @@ public sealed class StackAttacher
         {
             if (held.Waiting && held.Record is TraceEvent e)
             {
-                if (isKernel && !held.GotKernel)
-                {
-                    e._stack ??= Read(r, _layout[src]);
-                    held.GotKernel = true;
-                }
-                else if (isUser && !held.GotUser)
-                {
-                    ReadUser(r, _userLayout[src], e);
-                    held.GotUser = true;
-                }
+                if (isKernel) e._stack ??= Read(r, _layout[src]);
+                else if (e._userStack is null) ReadUser(r, _userLayout[src], e);
             }
             // the user stack comes after the kernel stack: nothing more for this event after it
-            if (isUser || !_wantUser[src] || held.GotUser)
+            if (isUser || _userIds[src] < 0)
             {
                 held.Waiting = false;
                 _last[key] = null;
@@ -170,13 +156,23 @@ public sealed class StackAttacher
         var rec = r.Page.AsSpan(r.Offset, r.Length);
         if (l.Size < 0 || l.Caller < 0 || l.Size + 4 > rec.Length) return [];
         int n = BinaryPrimitives.ReadInt32LittleEndian(rec[l.Size..]);
-        int room = (rec.Length - l.Caller) / l.LongSize;
-        n = Math.Clamp(n, 0, Math.Max(room, 0));
+        return Addresses(rec, l.Caller, (int)Math.Clamp((long)n * l.LongSize, 0, int.MaxValue), l.LongSize, stopAtEnd: false); // (end markers of older kernels skipped)
+    }
+
+    /// <summary>The addresses of a caller[] array (<paramref name="bytes"/> long, clamped to the record), leaving out
+    /// 0 and all-ones entries; <paramref name="stopAtEnd"/>: the first one ends the list (the rest is unused).</summary>
+    private static ulong[] Addresses(ReadOnlySpan<byte> rec, int at, int bytes, int longSize, bool stopAtEnd)
+    {
+        int n = Math.Clamp(bytes, 0, Math.Max(rec.Length - at, 0)) / longSize;
         var list = new List<ulong>(n);
         for (int i = 0; i < n; i++)
         {
-            ulong a = l.LongSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(rec[(l.Caller + 8 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(rec[(l.Caller + 4 * i)..]);
-            if (a == 0 || a == ulong.MaxValue || (l.LongSize == 4 && a == uint.MaxValue)) continue; // end markers of older kernels
+            ulong a = longSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(rec[(at + 8 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(rec[(at + 4 * i)..]);
+            if (a == 0 || a == ulong.MaxValue || (longSize == 4 && a == uint.MaxValue))
+            {
+                if (stopAtEnd) break;
+                continue;
+            }
             list.Add(a);
         }
         return list.ToArray();
@@ -187,15 +183,7 @@ public sealed class StackAttacher
         var rec = r.Page.AsSpan(r.Offset, r.Length);
         if (l.Tgid < 0 || l.Caller < 0 || l.Tgid + 4 > rec.Length) return;
         int tgid = BinaryPrimitives.ReadInt32LittleEndian(rec[l.Tgid..]);
-        int n = Math.Min(l.CallerSize, rec.Length - l.Caller) / l.LongSize;
-        var list = new List<ulong>(Math.Max(n, 0));
-        for (int i = 0; i < n; i++)
-        {
-            ulong a = l.LongSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(rec[(l.Caller + 8 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(rec[(l.Caller + 4 * i)..]);
-            if (a == 0 || a == ulong.MaxValue || (l.LongSize == 4 && a == uint.MaxValue)) break; // the rest is unused
-            list.Add(a);
-        }
-        e._userStack = list.ToArray();
+        e._userStack = Addresses(rec, l.Caller, l.CallerSize, l.LongSize, stopAtEnd: true);
         e._userTgid = tgid;
         e._context?.UserSymbols?.Note(tgid); // live: read its maps now, while it may still run
     }

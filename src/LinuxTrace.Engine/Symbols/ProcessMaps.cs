@@ -49,9 +49,8 @@ public sealed class ProcessMaps
         foreach (var line in text.AsSpan().EnumerateLines())
         {
             // five fields, then the path (which may hold spaces)
-            var rest = line;
-            if (rest.Split(f, ' ', StringSplitOptions.RemoveEmptyEntries) < 6) continue;
-            var range = rest[f[0]];
+            if (line.Split(f, ' ', StringSplitOptions.RemoveEmptyEntries) < 6) continue;
+            var range = line[f[0]];
             int dash = range.IndexOf('-');
             if (dash <= 0) continue;
             int pathAt = line.IndexOf('/');
@@ -60,7 +59,7 @@ public sealed class ProcessMaps
             if (path.EndsWith(" (deleted)", StringComparison.Ordinal)) continue;
             if (!ulong.TryParse(range[..dash], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong start)
                 || !ulong.TryParse(range[(dash + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong end)
-                || !ulong.TryParse(rest[f[2]], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong offset)) continue;
+                || !ulong.TryParse(line[f[2]], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong offset)) continue;
             list.Add(new ProcessMapping(start, end, offset, path));
         }
         return new ProcessMaps(processId, command, list);
