@@ -67,7 +67,7 @@ public sealed class RecordFilter
         if (r.Timestamp < StartNs || r.Timestamp > EndNs) return false;
         if (_cpus is not null && (r.Cpu >= _cpus.Length || !_cpus[r.Cpu])) return false;
         if (r.IsLost) return true;
-        if (r.EventId == _forkId && _forkId >= 0 && r.Length >= Math.Max(_forkParent, _forkChild) + 4
+        if (_forkId >= 0 && r.EventId == _forkId && r.Length >= Math.Max(_forkParent, _forkChild) + 4
             && _pids!.Contains(BitConverter.ToInt32(r.Page, r.Offset + _forkParent)))
             _pids.Add(BitConverter.ToInt32(r.Page, r.Offset + _forkChild));
         if (_ids is not null)
