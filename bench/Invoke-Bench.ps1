@@ -174,9 +174,12 @@ foreach ($case in @(@{ Name = 'uncompressed'; Path = $plainDat }, @{ Name = 'zst
         $warm += $w.eventsPerSecond; $cold += $c1.eventsPerSecond
         $cWarm += $cr.eventsPerSecond; $cCold += $cr.events / $cr.coldSeconds
         if ($w.events -ne $cr.events) { Write-Warning "$($case.Name): the engine read $($w.events) records, the C reader $($cr.events)" }
+        # both fold every value the same way (integers unsigned at their size, strings by length): equal sums, same values
+        $same = "$($w.checksum)" -eq "$($cr.checksum)"
+        if (-not $same) { Write-Warning "$($case.Name): the engine's checksum $($w.checksum) differs from the C reader's $($cr.checksum)" }
     }
     $versusC[$case.Name] = [ordered]@{
-        events = $w.events
+        events = $w.events; sameValues = $same
         engineWarm = Median $warm; engineCold = Median $cold; cWarm = Median $cWarm; cCold = Median $cCold
         warmRatio = (Median $warm) / (Median $cWarm); coldRatio = (Median $cold) / (Median $cCold)
         warmRatios = @(for ($i = 0; $i -lt 3; $i++) { [math]::Round($warm[$i] / $cWarm[$i], 2) })
@@ -292,11 +295,11 @@ $f = $report.file
 [void]$md.AppendLine('')
 [void]$md.AppendLine('Every field of every event of that file: the engine against a C reader over libtracecmd + libtraceevent (bench/c-reader), medians of 3 alternating rounds:')
 [void]$md.AppendLine('')
-[void]$md.AppendLine('| file | engine warm | C warm | warm ratio (rounds) | engine cold | C cold | cold ratio (rounds) |')
-[void]$md.AppendLine('|---|---:|---:|---:|---:|---:|---:|')
+[void]$md.AppendLine('| file | engine warm | C warm | warm ratio (rounds) | engine cold | C cold | cold ratio (rounds) | same values |')
+[void]$md.AppendLine('|---|---:|---:|---:|---:|---:|---:|---|')
 foreach ($k in $versusC.Keys) {
     $v = $versusC[$k]
-    [void]$md.AppendLine(('| {0} | {1:N1} M/s | {2:N1} M/s | **{3:N2}x** ({4}) | {5:N1} M/s | {6:N1} M/s | **{7:N2}x** ({8}) |' -f $k, ($v.engineWarm / 1e6), ($v.cWarm / 1e6), $v.warmRatio, ($v.warmRatios -join ', '), ($v.engineCold / 1e6), ($v.cCold / 1e6), $v.coldRatio, ($v.coldRatios -join ', ')))
+    [void]$md.AppendLine(('| {0} | {1:N1} M/s | {2:N1} M/s | **{3:N2}x** ({4}) | {5:N1} M/s | {6:N1} M/s | **{7:N2}x** ({8}) | {9} |' -f $k, ($v.engineWarm / 1e6), ($v.cWarm / 1e6), $v.warmRatio, ($v.warmRatios -join ', '), ($v.engineCold / 1e6), ($v.cCold / 1e6), $v.coldRatio, ($v.coldRatios -join ', '), $(if ($v.sameValues) { 'yes (equal checksums)' } else { '**no**' })))
 }
 if ($big) {
     [void]$md.AppendLine('')

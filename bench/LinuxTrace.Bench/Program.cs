@@ -164,35 +164,39 @@ static void FieldsRead(Dictionary<string, string> o)
         markers = 0;
         n = reader.Visit(null, (in RecordRef r, EventFormat? f) =>
         {
-            if (r.IsLost) markers++;
+            if (r.IsLost) { markers++; return; }
             if (f is null) { checksum += 1_000_000_007; return; }
             if (walkOnly) return;
             var rec = r.Page.AsSpan(r.Offset, r.Length);
-            foreach (var field in f.FieldArray)
+            long sum = 0;
+            foreach (ref readonly var field in f.Slots.AsSpan())
             {
-                switch (field.Kind)
+                if (field.Kind == FieldKind.Scalar)
                 {
-                    case FieldKind.Scalar: checksum ^= FieldDecoder.ReadInteger(rec, field); break;
-                    case FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString:
-                    {
-                        // the string's bytes up to its NUL, as the C reader's strnlen (objects make .NET strings; this does not)
-                        var s = FieldDecoder.Data(rec, field);
-                        int nul = s.IndexOf((byte)0);
-                        checksum ^= nul < 0 ? s.Length : nul;
-                        break;
-                    }
-                    default:
-                        var data = FieldDecoder.Data(rec, field);
-                        if (field.ElementSize == 8) foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(data)) checksum ^= v;
-                        else foreach (var b in data) checksum ^= b;
-                        break;
+                    // the value as the C reader's tep_read_number gives it: unsigned, the field's size
+                    long v = FieldDecoder.ReadInteger(rec, field);
+                    sum ^= field.Size >= 8 ? v : v & ((1L << (field.Size * 8)) - 1);
+                }
+                else if (field.IsString)
+                {
+                    // the string's bytes up to its NUL, as the C reader's strnlen (objects make .NET strings; this does not)
+                    var s = FieldDecoder.Data(rec, field);
+                    int nul = s.IndexOf((byte)0);
+                    sum ^= nul < 0 ? s.Length : nul;
+                }
+                else
+                {
+                    var data = FieldDecoder.Data(rec, field);
+                    if (field.ElementSize == 8) foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(data)) sum ^= v;
+                    else foreach (var b in data) sum ^= b;
                 }
             }
+            checksum ^= sum;
         });
         best = Math.Max(best, (n - markers) / sw.Elapsed.TotalSeconds);
     }
     // records: events and the lost-event markers between them (the C reader counts events only)
-    Console.WriteLine(JsonSerializer.Serialize(new { mode = "fields", events = n - markers, lostMarkers = markers, eventsPerSecond = best, checksum, peakRssMB = PeakRssMB() }));
+    Console.WriteLine(JsonSerializer.Serialize(new { mode = "fields", events = n - markers, lostMarkers = markers, eventsPerSecond = best, checksum = unchecked((ulong)checksum), peakRssMB = PeakRssMB() }));
 }
 
 // Writes a large trace.dat (v7, uncompressed) by repeating recorded pages with their time stamps moved on.

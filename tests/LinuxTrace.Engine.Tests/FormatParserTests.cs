@@ -135,4 +135,35 @@ public class FormatParserTests
         System.Text.Encoding.ASCII.GetBytes("hello world\n").CopyTo(record, 16);
         Assert.Equal("hello world\n", LinuxTrace.Engine.Events.FieldDecoder.ReadString(record, buf));
     }
+
+    [Fact]
+    public void SlotsHoldEveryFieldInOrderAndReadWhatTheFieldsDescribe()
+    {
+        var f = Fixtures.Event("sched", "sched_sched_switch");
+        Assert.Equal(f.FieldArray.Select(x => (x.Offset, x.Size, x.Kind, x.ElementSize, x.IsFlexible)),
+            f.Slots.Select(x => (x.Offset, x.Size, x.Kind, x.ElementSize, x.IsFlexible)));
+        var record = Fixtures.Record(f, 7, b =>
+        {
+            b[0] = b[1] = 0xff;                                                                   // common_type, unsigned
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(24), -5);   // prev_pid, signed
+            Fixtures.Str(b, 8, "bash");
+        });
+        var pid = f.GetField("prev_pid")!.Slot;
+        Assert.Equal(-5, LinuxTrace.Engine.Events.FieldDecoder.ReadInteger(record, pid));
+        Assert.Equal(0xffff, LinuxTrace.Engine.Events.FieldDecoder.ReadInteger(record, f.GetField("common_type")!.Slot)); // unsigned
+        Assert.True(f.GetField("prev_comm")!.Slot.IsString);
+        Assert.Equal("bash"u8.ToArray(), LinuxTrace.Engine.Events.FieldDecoder.Data(record, f.GetField("prev_comm")!.Slot)[..4].ToArray());
+        // a record too short for the field: no value
+        Assert.Equal(long.MinValue, LinuxTrace.Engine.Events.FieldDecoder.ReadInteger(record.AsSpan(0, 26), pid));
+
+        var rel = FormatParser.ParseEvent("sample", Fixtures.Format("crafted_foo_rel_loc"));
+        var foo = rel.GetField("foo")!.Slot;
+        Assert.True(foo.IsRelative && foo.IsDynamic && foo.IsString);
+        var r = Fixtures.Record(rel, 1, b =>
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), 8u | (6u << 16));
+            Fixtures.Str(b, 20, "hello");
+        }, extra: 20);
+        Assert.Equal("hello\0"u8.ToArray(), LinuxTrace.Engine.Events.FieldDecoder.Data(r, foo).ToArray());
+    }
 }

@@ -19,7 +19,10 @@ public static class FieldDecoder
     }
 
     /// <summary>The bytes of the field's value; empty when the record is too short to hold it.</summary>
-    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, FieldFormat f)
+    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, FieldFormat f) => Data(record, f.Slot);
+
+    /// <inheritdoc cref="Data(ReadOnlySpan{byte}, FieldFormat)"/>
+    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, scoped in FieldSlot f)
     {
         if (f.IsFlexible) return f.Offset <= record.Length ? record[f.Offset..] : default;
         if (f.Offset + f.Size > record.Length) return default;
@@ -36,18 +39,22 @@ public static class FieldDecoder
             offset = (int)(word & 0xffff);
             length = (int)(word >> 16);
         }
-        if (f.Kind is FieldKind.RelLocString or FieldKind.RelLocArray) offset += f.Offset + f.Size;
+        if (f.IsRelative) offset += f.Offset + f.Size;
         if (offset > record.Length) return default;
         if (length < 0 || offset + length > record.Length) length = record.Length - offset;
         return record.Slice(offset, length);
     }
 
     /// <summary>A scalar field as a 64-bit integer (sign-extended when the field is signed); long.MinValue when absent.</summary>
-    public static long ReadInteger(ReadOnlySpan<byte> record, FieldFormat f)
+    public static long ReadInteger(ReadOnlySpan<byte> record, FieldFormat f) => ReadInteger(record, f.Slot);
+
+    /// <inheritdoc cref="ReadInteger(ReadOnlySpan{byte}, FieldFormat)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long ReadInteger(ReadOnlySpan<byte> record, scoped in FieldSlot f)
     {
         int off = f.Offset;
         // one switch on size and sign (precomputed), one bounds check, an unaligned load
-        switch (f.IntegerShape)
+        switch (f.Shape)
         {
             case IntegerShape.U8: if ((uint)off < (uint)record.Length) return record[off]; break;
             case IntegerShape.S8: if ((uint)off < (uint)record.Length) return (sbyte)record[off]; break;

@@ -21,6 +21,42 @@ public enum FieldKind
 
 internal enum IntegerShape : byte { None, U8, S8, U16, S16, U32, S32, I64 }
 
+/// <summary>
+/// A field reduced to what decoding it needs (place, size, layout, how an integer is loaded), in a small struct:
+/// <see cref="EventFormat.Slots"/> holds one per field in one array, for loops that read every field of many records
+/// without following a reference per field. Read values with <see cref="Events.FieldDecoder"/>.
+/// </summary>
+public readonly struct FieldSlot
+{
+    internal FieldSlot(FieldFormat f)
+    {
+        Offset = f.Offset;
+        Size = f.Size;
+        ElementSize = f.ElementSize;
+        Kind = f.Kind;
+        IsFlexible = f.IsFlexible;
+        Shape = f.Kind != FieldKind.Scalar ? IntegerShape.None : (f.Size, f.IsSigned) switch
+        {
+            (1, false) => IntegerShape.U8, (1, true) => IntegerShape.S8,
+            (2, false) => IntegerShape.U16, (2, true) => IntegerShape.S16,
+            (4, false) => IntegerShape.U32, (4, true) => IntegerShape.S32,
+            (8, _) => IntegerShape.I64,
+            _ => IntegerShape.None,
+        };
+    }
+
+    public int Offset { get; }
+    public int Size { get; }
+    public int ElementSize { get; }
+    public FieldKind Kind { get; }
+    public bool IsFlexible { get; }
+    internal IntegerShape Shape { get; }
+
+    public bool IsString => Kind is FieldKind.FixedString or FieldKind.DataLocString or FieldKind.RelLocString;
+    public bool IsDynamic => Kind is FieldKind.DataLocString or FieldKind.DataLocArray or FieldKind.RelLocString or FieldKind.RelLocArray;
+    public bool IsRelative => Kind is FieldKind.RelLocString or FieldKind.RelLocArray;
+}
+
 /// <summary>One field of an event format, as the kernel describes it in events/.../format.</summary>
 public sealed class FieldFormat
 {
@@ -41,25 +77,24 @@ public sealed class FieldFormat
     /// <summary>True for the common_* header fields.</summary>
     public bool IsCommon { get; init; }
 
-    private IntegerShape _shape = (IntegerShape)255;
+    private FieldSlot _slot;
+    private volatile bool _hasSlot;
 
-    /// <summary>How an integer value of this field is loaded (size and sign), worked out once.</summary>
-    internal IntegerShape IntegerShape
+    /// <summary>Where the field lies and how it is loaded, worked out once (see <see cref="FieldSlot"/>).</summary>
+    public FieldSlot Slot
     {
         get
         {
-            if (_shape == (IntegerShape)255)
-                _shape = (Size, IsSigned) switch
-                {
-                    (1, false) => IntegerShape.U8, (1, true) => IntegerShape.S8,
-                    (2, false) => IntegerShape.U16, (2, true) => IntegerShape.S16,
-                    (4, false) => IntegerShape.U32, (4, true) => IntegerShape.S32,
-                    (8, _) => IntegerShape.I64,
-                    _ => IntegerShape.None,
-                };
-            return _shape;
+            if (!_hasSlot)
+            {
+                _slot = new FieldSlot(this);
+                _hasSlot = true;
+            }
+            return _slot;
         }
     }
+
+    internal IntegerShape IntegerShape => Slot.Shape;
 
     /// <summary>The .NET type a decoded value has.</summary>
     public Type ClrType => Kind switch
@@ -107,6 +142,11 @@ public sealed class EventFormat
 
     /// <summary>The fields as an array, for loops on hot paths (no enumerator).</summary>
     public FieldFormat[] FieldArray => _fieldArray ??= Fields.ToArray();
+
+    private FieldSlot[]? _slots;
+
+    /// <summary>Every field's <see cref="FieldSlot"/>, in the order of <see cref="Fields"/>.</summary>
+    public FieldSlot[] Slots => _slots ??= FieldArray.Select(f => f.Slot).ToArray();
 
     /// <summary>The event's own fields (not common_*).</summary>
     public IEnumerable<FieldFormat> OwnFields => Fields.Where(f => !f.IsCommon);

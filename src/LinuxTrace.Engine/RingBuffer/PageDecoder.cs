@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Tracefs;
 
@@ -84,7 +86,30 @@ public ref struct PageDecoder
     /// from <paramref name="pos"/>, skips padding and applies time extends and absolute stamps to
     /// <paramref name="ts"/>, and stops at the next data event.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Next(ReadOnlySpan<byte> page, ref int pos, int dataStart, int dataEnd, ref ulong ts,
+        out ulong timestamp, out int offset, out int length, string? source, long fileOffset)
+    {
+        // the common case inline: a short data event (type_len 1..28) that fits the page data
+        int at = pos;
+        if (at + 4 <= dataEnd && (uint)dataEnd <= (uint)page.Length)
+        {
+            uint word = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(page), at));
+            uint typeLen = word & 0x1f;
+            if (typeLen - 1 < TypePadding - 1 && at + 4 + (int)typeLen * 4 <= dataEnd)
+            {
+                offset = at + 4;
+                length = (int)typeLen * 4;
+                pos = offset + length;
+                ts += word >> 5;
+                timestamp = ts;
+                return true;
+            }
+        }
+        return NextSlow(page, ref pos, dataStart, dataEnd, ref ts, out timestamp, out offset, out length, source, fileOffset);
+    }
+
+    private static bool NextSlow(ReadOnlySpan<byte> page, ref int pos, int dataStart, int dataEnd, ref ulong ts,
         out ulong timestamp, out int offset, out int length, string? source, long fileOffset)
     {
         while (pos + 4 <= dataEnd)
