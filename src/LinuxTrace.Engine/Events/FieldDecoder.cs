@@ -19,7 +19,7 @@ public static class FieldDecoder
     }
 
     /// <summary>The bytes of the field's value; empty when the record is too short to hold it.</summary>
-    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, FieldFormat f) => Data(record, f.Slot);
+    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, FieldFormat f) => Data(record, in f.Slot);
 
     /// <inheritdoc cref="Data(ReadOnlySpan{byte}, FieldFormat)"/>
     public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> record, scoped in FieldSlot f)
@@ -46,7 +46,7 @@ public static class FieldDecoder
     }
 
     /// <summary>A scalar field as a 64-bit integer (sign-extended when the field is signed); long.MinValue when absent.</summary>
-    public static long ReadInteger(ReadOnlySpan<byte> record, FieldFormat f) => ReadInteger(record, f.Slot);
+    public static long ReadInteger(ReadOnlySpan<byte> record, FieldFormat f) => ReadInteger(record, in f.Slot);
 
     /// <inheritdoc cref="ReadInteger(ReadOnlySpan{byte}, FieldFormat)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

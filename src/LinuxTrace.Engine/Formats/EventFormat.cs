@@ -81,7 +81,7 @@ public sealed class FieldFormat
     private volatile bool _hasSlot;
 
     /// <summary>Where the field lies and how it is loaded, worked out once (see <see cref="FieldSlot"/>).</summary>
-    public FieldSlot Slot
+    public ref readonly FieldSlot Slot
     {
         get
         {
@@ -90,7 +90,7 @@ public sealed class FieldFormat
                 _slot = new FieldSlot(this);
                 _hasSlot = true;
             }
-            return _slot;
+            return ref _slot;
         }
     }
 
