@@ -224,3 +224,54 @@ print(len({r[x:x+3] for r in rows[::4] for x in range(0, stride, bpp * 4)}))
         [int]$colors | Should -BeGreaterThan 20 -Because 'a blank or broken page has a handful of colors; frames of many functions have many'
     }
 }
+
+Describe 'Event triggers for one trace (Start-Trace -Trigger)' {
+    It 'a stacktrace trigger records a stack only with the events its filter matches' {
+        $file = Join-Path $TestDrive 'created'
+        # sh's two redirections open with O_CREAT (0x40); its own loader's opens do not
+        $e = @(Start-Trace -Event syscalls:sys_enter_openat -Trigger 'stacktrace if flags & 0x40' -Command sh -ArgumentList '-c', "cat /etc/hostname > /dev/null; : > '$file'")
+        $created = @($e | Where-Object { $_.flags -band 0x40 })
+        $others = @($e | Where-Object { -not ($_.flags -band 0x40) })
+        $created.Count | Should -BeGreaterOrEqual 2
+        $others.Count | Should -BeGreaterThan 0
+        foreach ($x in $created) { $x.Stack | Should -Contain 'do_syscall_64' }
+        @($others | Where-Object Stack).Count | Should -Be 0 -Because 'the trigger''s filter keeps their stacks out in the kernel'
+        Get-OurInstance | Should -BeNullOrEmpty
+    }
+
+    It 'an enable_event trigger''s event is recorded from the first match on, without being named in -Event' {
+        $e = @(Start-Trace -Event syscalls:sys_enter_openat -Trigger 'enable_event:syscalls:sys_enter_close' -Command cat -ArgumentList /etc/hostname)
+        $opens = @($e | Where-Object EventName -eq 'sys_enter_openat')
+        $closes = @($e | Where-Object EventName -eq 'sys_enter_close')
+        $opens.Count | Should -BeGreaterThan 0
+        $closes.Count | Should -BeGreaterThan 0 -Because 'cat closes what it opened'
+        @($closes | Where-Object TimestampNs -lt $opens[0].TimestampNs).Count | Should -Be 0 -Because 'close is only soft-enabled until the first openat'
+    }
+
+    It 'a trigger the kernel refuses is an error that says which part and why, and leaves nothing' -ForEach @(
+        @{ Trigger = 'stacktrace if nosuch == 1'; Says = 'Field not found' }
+        @{ Trigger = 'nosuchtrigger'; Says = "no 'nosuchtrigger' trigger; it has .*stacktrace" }
+    ) {
+        $err = $null
+        try { Start-Trace -Event sched:sched_switch -Trigger $Trigger -Duration 00:00:01 } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'BadTrigger,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match $Says
+        Get-OurInstance | Should -BeNullOrEmpty
+    }
+
+    It 'triggers added to a borrowed instance are removed when the trace ends; its events and filters are put back' {
+        $name = New-TestInstanceName
+        New-TraceInstance $name | Out-Null
+        try {
+            $s = Start-Trace -Event sched:sched_switch -Instance $name -Trigger 'stacktrace if prev_pid > 0', 'traceoff:1 if prev_pid == -1' -AsSession
+            $live = (Get-Content "$Tracefs/instances/$name/events/sched/sched_switch/trigger") -notmatch '^#'
+            $live | Should -HaveCount 2
+            Wait-Until { @(Get-TraceEvent -Session $s | Where-Object Stack) } -Because 'switches with stacks' | Out-Null
+            $s | Stop-Trace
+            @((Get-Content "$Tracefs/instances/$name/events/sched/sched_switch/trigger") -notmatch '^#') | Should -HaveCount 0
+            (Get-Content "$Tracefs/instances/$name/events/sched/sched_switch/enable" -Raw).Trim() | Should -Be '0'
+        }
+        finally { Remove-TraceInstance $name -Confirm:$false }
+    }
+}

@@ -10,6 +10,7 @@ internal sealed class InstanceState
 {
     private readonly TraceInstance _instance;
     private readonly List<(EventName Event, bool WasEnabled, string? OldFilter)> _events = new();
+    private readonly List<(EventName Event, string Trigger)> _triggers = new();
     private IReadOnlyList<int>? _pids;
     private IReadOnlyList<int>? _noTracePids;
     private readonly Dictionary<string, bool> _options = new(StringComparer.Ordinal);
@@ -23,6 +24,9 @@ internal sealed class InstanceState
 
     public void RememberEvent(EventName e) =>
         _events.Add((e, _instance.IsEventEnabled(e.System, e.Name), _instance.GetEventFilter(e.System, e.Name)));
+
+    /// <summary>A trigger this session added: removed again ("!" and its text) when the instance is put back.</summary>
+    public void RememberTrigger(EventName e, string trigger) => _triggers.Add((e, trigger));
 
     public void RememberPids() => _pids ??= _instance.EventPids;
     public void RememberNoTracePids() => _noTracePids ??= _instance.NoTracePids;
@@ -54,6 +58,8 @@ internal sealed class InstanceState
             else if (file is "set_ftrace_pid" or "set_ftrace_notrace_pid") Try(() => _instance.WriteFile(file, lines.Count > 0 && !lines[0].StartsWith("no pid", StringComparison.Ordinal) ? string.Join(' ', lines) : ""));
             else Try(() => FunctionFilters.RestoreList(_instance, file, lines));
         }
+        // triggers before the events: a trigger's action (stacktrace, traceoff ...) stops with it
+        foreach (var (e, trigger) in Enumerable.Reverse(_triggers)) Try(() => _instance.RemoveEventTrigger(e.System, e.Name, trigger));
         foreach (var (e, wasEnabled, oldFilter) in _events)
         {
             Try(() => _instance.EnableEvent(e.System, e.Name, wasEnabled));

@@ -55,7 +55,8 @@ public sealed partial class TraceSession
             _restore?.RememberOption("userstacktrace");
             inst.SetOption("userstacktrace", true);
         }
-        LiveFilter.AllowEvents(Catalog, events);
+        // events that an enable_event/disable_event trigger switches are recorded when it does: let them through too
+        LiveFilter.AllowEvents(Catalog, events.Concat(o.Triggers.Select(TriggerTarget).OfType<EventName>()));
         // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
         // with a tracer, leave our own threads out even when only some processes are traced
         if (!o.IncludeSelf && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null)) ExcludeSelf(events);
@@ -86,6 +87,7 @@ public sealed partial class TraceSession
                     };
                 }
             }
+            foreach (var trigger in o.Triggers) AddTrigger(e, trigger);
             inst.EnableEvent(e.System, e.Name, true);
         }
         Events = events;
@@ -93,6 +95,71 @@ public sealed partial class TraceSession
         RefreshCommands(force: true);
         if (_program is not null) Commands.Remember(_program.ProcessId, Path.GetFileName(o.Command!));
     }
+
+    private void AddTrigger(EventName e, string trigger)
+    {
+        try
+        {
+            Instance.AddEventTrigger(e.System, e.Name, trigger.Trim());
+        }
+        catch (TraceException ex) when (ex.Kind is TraceErrorKind.InvalidArgument or TraceErrorKind.AlreadyExists or TraceErrorKind.NotFound)
+        {
+            // the kernel logs no explanation for a trigger (error_log stays silent): find the part it refused
+            var explained = ex.Kind == TraceErrorKind.AlreadyExists ? null : ExplainTrigger(e, trigger.Trim());
+            string why = ex.Kind == TraceErrorKind.AlreadyExists ? $"{e} already has a trigger of this kind ({ex.Message})"
+                : explained?.Message ?? ex.Message;
+            throw new TraceException(TraceErrorKind.InvalidArgument, $"Bad trigger '{trigger.Trim()}' for {e}: {why}", ex.Path, ex.Errno, ex)
+            {
+                KernelMessage = explained?.KernelMessage ?? ex.KernelMessage,
+                KernelErrorPosition = explained is null ? ex.KernelErrorPosition : explained.KernelErrorPosition,
+                ErrorId = "BadTrigger",
+            };
+        }
+        _restore?.RememberTrigger(e, trigger.Trim());
+        if (TriggerTarget(trigger) is { } target) Catalog.GetByName(target.System, target.Name);
+    }
+
+    /// <summary>Why the kernel refused a trigger: a command it does not have (the trigger file lists those it has), or
+    /// a filter it cannot parse (tried on the event's filter file, which explains itself, and put back at once: the event
+    /// is not enabled yet). Null when neither is the reason.</summary>
+    private TraceException? ExplainTrigger(EventName e, string trigger)
+    {
+        string command = trigger.Split(' ', 2)[0].Split(':')[0];
+        var available = Instance.AvailableTriggers(e.System, e.Name);
+        if (available.Count > 0 && !available.Contains(command))
+            return new TraceException(TraceErrorKind.InvalidArgument, $"this kernel has no '{command}' trigger; it has {string.Join(", ", available)}");
+        int at = trigger.IndexOf(" if ", StringComparison.Ordinal);
+        if (at < 0) return null;
+        string filter = trigger[(at + 4)..].Trim();
+        string? old = Instance.GetEventFilter(e.System, e.Name);
+        try
+        {
+            Instance.SetEventFilter(e.System, e.Name, filter);
+            return null;
+        }
+        catch (TraceException fx) when (fx.Kind == TraceErrorKind.InvalidArgument)
+        {
+            return new TraceException(TraceErrorKind.InvalidArgument, $"its filter is refused. {fx.Message}")
+            {
+                KernelMessage = fx.KernelMessage, KernelErrorPosition = fx.KernelErrorPosition,
+            };
+        }
+        finally
+        {
+            try { Instance.SetEventFilter(e.System, e.Name, old); } catch (TraceException) { }
+        }
+    }
+
+    /// <summary>The event an enable_event / disable_event trigger switches ('enable_event:sched:sched_wakeup:2 if …').</summary>
+    internal static EventName? TriggerTarget(string trigger)
+    {
+        var parts = trigger.Trim().Split(' ', 2)[0].Split(':');
+        return parts.Length >= 3 && parts[0] is "enable_event" or "disable_event" ? new EventName(parts[1], parts[2]) : null;
+    }
+
+    /// <summary>Kernel stacks can come with events: the stacktrace option, or a stacktrace trigger.</summary>
+    private bool RecordsKernelStacks =>
+        _options.StackTrace || _options.Triggers.Any(t => t.TrimStart().StartsWith("stacktrace", StringComparison.Ordinal));
 
     /// <summary>Restricts recording to <paramref name="pids"/> (set_event_pid).</summary>
     private void SetProcessIds(IReadOnlyList<int> pids)

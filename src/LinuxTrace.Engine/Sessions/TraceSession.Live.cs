@@ -74,8 +74,8 @@ public sealed partial class TraceSession
         StartRecording();
         var filter = LiveFilter;
         var cursors = _cursors!;
-        var stacks = new StackAttacher((_options.StackTrace || _options.UserStackTrace) && visitor is null ? [Catalog] : [],
-            kernel: _options.StackTrace, user: _options.UserStackTrace);
+        var stacks = new StackAttacher((RecordsKernelStacks || _options.UserStackTrace) && visitor is null ? [Catalog] : [],
+            kernel: RecordsKernelStacks, user: _options.UserStackTrace);
         var merger = new RecordMerger(cursors);
         var safe = new LiveMergeLimit();
         // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller

@@ -66,6 +66,12 @@ public sealed class TraceSessionOptions
     /// 'r:rl bash:readline …'): created before recording starts, traced, and removed when the trace ends.</summary>
     public IReadOnlyList<string> Probes { get; init; } = Array.Empty<string>();
 
+    /// <summary>Event triggers (the events/.../trigger language: 'stacktrace if prev_state &amp; 2', 'traceoff:1 if ret &lt; 0',
+    /// 'snapshot', 'enable_event:syscalls:sys_enter_close') added to every event of the trace for its length and removed at its
+    /// end. Stacks a stacktrace trigger records are attached to their events (Stack), as with <see cref="StackTrace"/>; events
+    /// an enable_event or disable_event trigger names are passed on when the kernel records them.</summary>
+    public IReadOnlyList<string> Triggers { get; init; } = Array.Empty<string>();
+
     /// <summary>Record the kernel stack after every event (the instance's stacktrace option) and attach it to the event (Stack).</summary>
     public bool StackTrace { get; init; }
 

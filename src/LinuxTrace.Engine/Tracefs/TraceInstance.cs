@@ -213,6 +213,27 @@ public sealed class TraceInstance
         WriteFile($"events/{system}/{name}/filter", string.IsNullOrWhiteSpace(filter) ? "0" : filter);
     }
 
+    /// <summary>Adds a trigger to an event (appended to events/SYSTEM/EVENT/trigger; the kernel explains a rejected one in
+    /// error_log).</summary>
+    public void AddEventTrigger(string system, string name, string trigger)
+    {
+        RequireEvent(system, name);
+        WriteFile($"events/{system}/{name}/trigger", trigger, append: true);
+    }
+
+    /// <summary>The trigger commands this kernel has, from the header of an event's trigger file ("# Available triggers:").</summary>
+    public IReadOnlyList<string> AvailableTriggers(string system, string name)
+    {
+        if (!TracefsFile.TryRead(System.IO.Path.Combine(EventDirectory(system, name), "trigger"), out var text)) return [];
+        var lines = text.Split('\n');
+        int i = Array.FindIndex(lines, l => l.StartsWith("# Available triggers", StringComparison.Ordinal));
+        return i < 0 || i + 1 >= lines.Length ? [] : lines[i + 1].TrimStart('#').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>Removes a trigger from an event (the kernel matches it by command, and target for enable_event).</summary>
+    public void RemoveEventTrigger(string system, string name, string trigger) =>
+        WriteFile($"events/{system}/{name}/trigger", "!" + trigger, append: true);
+
     /// <summary>The filter in effect, or null ("none").</summary>
     public string? GetEventFilter(string system, string name)
     {

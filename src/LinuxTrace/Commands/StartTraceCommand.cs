@@ -84,6 +84,11 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public string? Filter { get; set; }
 
+    /// <summary>Event triggers (events/.../trigger syntax) added to every event of the trace for its length.</summary>
+    [Parameter]
+    [ArgumentCompletions("stacktrace", "'stacktrace if '", "traceoff", "traceon", "snapshot", "enable_event:", "disable_event:")]
+    public string[]? Trigger { get; set; }
+
     [Parameter]
     [Alias("Pid")]
     public int[]? ProcessId { get; set; }
@@ -178,7 +183,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
-            AllFunctions = Force, StackTrace = StackTrace, UserStackTrace = UserStackTrace,
+            AllFunctions = Force, StackTrace = StackTrace, UserStackTrace = UserStackTrace, Triggers = Trigger ?? [],
         };
         var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
         if (session.TracesAllFunctions)
