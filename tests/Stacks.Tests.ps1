@@ -251,6 +251,8 @@ Describe 'Event triggers for one trace (Start-Trace -Trigger)' {
     It 'a trigger the kernel refuses is an error that says which part and why, and leaves nothing' -ForEach @(
         @{ Trigger = 'stacktrace if nosuch == 1'; Says = 'Field not found' }
         @{ Trigger = 'nosuchtrigger'; Says = "no 'nosuchtrigger' trigger; it has .*stacktrace" }
+        @{ Trigger = 'stacktrace:x'; Says = "count 'x' is not a whole number" }
+        @{ Trigger = 'enable_event:sched:no_such_event'; Says = 'no event sched:no_such_event' }
     ) {
         $err = $null
         try { Start-Trace -Event sched:sched_switch -Trigger $Trigger -Duration 00:00:01 } catch { $err = $_ }

@@ -128,6 +128,13 @@ public sealed partial class TraceSession
         var available = Instance.AvailableTriggers(e.System, e.Name);
         if (available.Count > 0 && !available.Contains(command))
             return new TraceException(TraceErrorKind.InvalidArgument, $"this kernel has no '{command}' trigger; it has {string.Join(", ", available)}");
+        // cmd[:count], enable_event:system:event[:count]: a count is a whole number
+        var head = trigger.Split(' ', 2)[0].Split(':');
+        int countAt = command is "enable_event" or "disable_event" ? 3 : 1;
+        if (command != "hist" && head.Length > countAt && !uint.TryParse(head[countAt], out _))
+            return new TraceException(TraceErrorKind.InvalidArgument, $"its count '{head[countAt]}' is not a whole number (the syntax is {(countAt == 3 ? command + ":system:event" : command)}[:count] [if filter])");
+        if (command is "enable_event" or "disable_event" && (head.Length < 3 || !Instance.EventExists(head[1], head[2])))
+            return new TraceException(TraceErrorKind.InvalidArgument, head.Length < 3 ? $"{command} needs the event it switches ({command}:system:event)" : $"there is no event {head[1]}:{head[2]} to switch");
         int at = trigger.IndexOf(" if ", StringComparison.Ordinal);
         if (at < 0) return null;
         string filter = trigger[(at + 4)..].Trim();
