@@ -262,6 +262,13 @@ Describe 'Event triggers for one trace (Start-Trace -Trigger)' {
         Get-OurInstance | Should -BeNullOrEmpty
     }
 
+    It 'completes the trigger commands this kernel has, and the events enable_event can switch' {
+        Get-Completion 'Start-Trace -Event sched:sched_switch -Trigger stack' | Should -Contain 'stacktrace'
+        Get-Completion 'Start-Trace -Event sched:sched_switch -Trigger ena' | Should -Contain 'enable_event:'
+        Get-Completion 'Start-Trace -Event sched:sched_switch -Trigger enable_event:sched:sched_wak' | Should -Contain 'enable_event:sched:sched_wakeup'
+        Get-Completion 'Start-Trace -Event sched:sched_switch -Trigger nosuch' | Should -BeNullOrEmpty
+    }
+
     It 'triggers added to a borrowed instance are removed when the trace ends; its events and filters are put back' {
         $name = New-TestInstanceName
         New-TraceInstance $name | Out-Null

@@ -86,7 +86,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
 
     /// <summary>Event triggers (events/.../trigger syntax) added to every event of the trace for its length.</summary>
     [Parameter]
-    [ArgumentCompletions("stacktrace", "'stacktrace if '", "traceoff", "traceon", "snapshot", "enable_event:", "disable_event:")]
+    [ArgumentCompleter(typeof(TriggerCompleter))]
     public string[]? Trigger { get; set; }
 
     [Parameter]

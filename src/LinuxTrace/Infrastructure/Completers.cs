@@ -53,6 +53,31 @@ public sealed class EventCompleter : KernelValueCompleter
     }
 }
 
+/// <summary>Event trigger commands this kernel has (from an event's trigger file), and after enable_event: or
+/// disable_event: the events they can switch.</summary>
+public sealed class TriggerCompleter : IArgumentCompleter
+{
+    private sealed class ForWord(string word) : KernelValueCompleter
+    {
+        protected override IEnumerable<string> Values(IDictionary b)
+        {
+            var top = InstanceOf(b);
+            foreach (var prefix in new[] { "enable_event:", "disable_event:" })
+            {
+                if (word.StartsWith(prefix, StringComparison.Ordinal))
+                    return EventSelector.Available(top).Select(e => prefix + e.System + ":" + e.Name);
+            }
+            var e0 = EventSelector.Available(top).FirstOrDefault();
+            var commands = e0.Name is null ? [] : top.AvailableTriggers(e0.System, e0.Name);
+            return commands.Select(c => c is "enable_event" or "disable_event" ? c + ":" : c);
+        }
+    }
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        new ForWord(wordToComplete.Trim('\'', '"')).CompleteArgument(commandName, parameterName, wordToComplete, commandAst, fakeBoundParameters);
+}
+
 /// <summary>Event systems (sched, syscalls, ...).</summary>
 public sealed class EventSystemCompleter : KernelValueCompleter
 {
