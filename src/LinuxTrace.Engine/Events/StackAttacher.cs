@@ -21,9 +21,16 @@ public sealed class StackAttacher
     }
 
 
-    /// <summary>The kernel writes a stack right after its event: an event whose CPU showed nothing for this long (trace
-    /// time) is let go without one, so that an idle CPU does not hold every other CPU's events back.</summary>
-    private const ulong WaitNs = 2_000_000;
+    /// <summary>The kernel writes a stack right after its event, but a virtual CPU can be descheduled by its host between
+    /// the two (a run here saw more than 2 ms). A live trace lets an event whose CPU showed nothing for this long (trace
+    /// time) go without a stack, so that an idle CPU does not hold every other CPU's events back for long.</summary>
+    public const ulong LiveWaitNs = 20_000_000;
+
+    /// <summary>At most this many records wait behind an event that still waits for its stack (a file's idle CPU): past
+    /// that, the oldest goes without one.</summary>
+    private const int MaxHeld = 65536;
+
+    private readonly ulong _waitNs;
 
     private readonly int[] _ids;
     private readonly int[] _userIds;
@@ -36,8 +43,11 @@ public sealed class StackAttacher
     /// <param name="catalogs">The sources' formats.</param>
     /// <param name="kernel">Whether kernel stacks can come (null: whenever the format exists, as for a file).</param>
     /// <param name="user">Whether user stacks can come (null: whenever the format exists).</param>
-    public StackAttacher(IReadOnlyList<EventCatalog> catalogs, bool? kernel = null, bool? user = null)
+    /// <param name="maxWaitNs">How long (trace time) an event waits for its stack; files and buffers wait until its CPU shows
+    /// its next record (bounded by <see cref="MaxHeld"/> records), live traces <see cref="LiveWaitNs"/>.</param>
+    public StackAttacher(IReadOnlyList<EventCatalog> catalogs, bool? kernel = null, bool? user = null, ulong maxWaitNs = ulong.MaxValue)
     {
+        _waitNs = maxWaitNs;
         int n = catalogs.Count;
         _ids = new int[n];
         _userIds = new int[n];
@@ -124,7 +134,7 @@ public sealed class StackAttacher
     /// </summary>
     public void EndRound(List<TraceRecord> output, ulong limit)
     {
-        while (_queue.Count > 0 && _queue.Peek() is { } head && (!head.Waiting || limit == ulong.MaxValue || head.Timestamp + WaitNs < limit))
+        while (_queue.Count > 0 && _queue.Peek() is { } head && (!head.Waiting || limit == ulong.MaxValue || !StillWaiting(head, limit)))
         {
             head.Waiting = false;
             output.Add(_queue.Dequeue().Record);
@@ -143,11 +153,13 @@ public sealed class StackAttacher
         while (_queue.Count > 0)
         {
             var head = _queue.Peek();
-            if (head.Waiting && head.Timestamp + WaitNs >= now) break;
+            if (head.Waiting && StillWaiting(head, now) && _queue.Count <= MaxHeld) break;
             head.Waiting = false;
             output.Add(_queue.Dequeue().Record);
         }
     }
+
+    private bool StillWaiting(Held h, ulong now) => now < h.Timestamp || now - h.Timestamp <= _waitNs;
 
     private static int Key(in RecordRef r) => (r.Source << 16) | r.Cpu;
 

@@ -75,7 +75,7 @@ public sealed partial class TraceSession
         var filter = LiveFilter;
         var cursors = _cursors!;
         var stacks = new StackAttacher((RecordsKernelStacks || _options.UserStackTrace) && visitor is null ? [Catalog] : [],
-            kernel: RecordsKernelStacks, user: _options.UserStackTrace);
+            kernel: RecordsKernelStacks, user: _options.UserStackTrace, maxWaitNs: StackAttacher.LiveWaitNs);
         var merger = new RecordMerger(cursors);
         var safe = new LiveMergeLimit();
         // CPU time of this (the pipeline's) thread: inside the engine (merge, decode, objects) and, while the caller
