@@ -98,38 +98,42 @@ public sealed partial class TraceSession
 
     private void AddTrigger(EventName e, string trigger)
     {
+        trigger = trigger.Trim();
         try
         {
-            Instance.AddEventTrigger(e.System, e.Name, trigger.Trim());
+            Instance.AddEventTrigger(e.System, e.Name, trigger);
         }
         catch (TraceException ex) when (ex.Kind is TraceErrorKind.InvalidArgument or TraceErrorKind.AlreadyExists or TraceErrorKind.NotFound)
         {
             // the kernel logs no explanation for a trigger (error_log stays silent): find the part it refused
-            var explained = ex.Kind == TraceErrorKind.AlreadyExists ? null : ExplainTrigger(e, trigger.Trim());
+            var explained = ex.Kind == TraceErrorKind.AlreadyExists ? null : ExplainTrigger(e, trigger);
             string why = ex.Kind == TraceErrorKind.AlreadyExists ? $"{e} already has a trigger of this kind ({ex.Message})"
                 : explained?.Message ?? ex.Message;
-            throw new TraceException(TraceErrorKind.InvalidArgument, $"Bad trigger '{trigger.Trim()}' for {e}: {why}", ex.Path, ex.Errno, ex)
+            throw new TraceException(TraceErrorKind.InvalidArgument, $"Bad trigger '{trigger}' for {e}: {why}", ex.Path, ex.Errno, ex)
             {
                 KernelMessage = explained?.KernelMessage ?? ex.KernelMessage,
                 KernelErrorPosition = explained is null ? ex.KernelErrorPosition : explained.KernelErrorPosition,
                 ErrorId = "BadTrigger",
             };
         }
-        _restore?.RememberTrigger(e, trigger.Trim());
+        _restore?.RememberTrigger(e, trigger);
         if (TriggerTarget(trigger) is { } target) Catalog.GetByName(target.System, target.Name);
     }
+
+    // a trigger's command part split at ':' ("stacktrace:5 if …" gives stacktrace, 5; "enable_event:sched:sched_wakeup")
+    private static string[] TriggerHead(string trigger) => trigger.Trim().Split(' ', 2)[0].Split(':');
 
     /// <summary>Why the kernel refused a trigger: a command it does not have (the trigger file lists those it has), or
     /// a filter it cannot parse (tried on the event's filter file, which explains itself, and put back at once: the event
     /// is not enabled yet). Null when neither is the reason.</summary>
     private TraceException? ExplainTrigger(EventName e, string trigger)
     {
-        string command = trigger.Split(' ', 2)[0].Split(':')[0];
+        var head = TriggerHead(trigger);
+        string command = head[0];
         var available = Instance.AvailableTriggers(e.System, e.Name);
         if (available.Count > 0 && !available.Contains(command))
             return new TraceException(TraceErrorKind.InvalidArgument, $"this kernel has no '{command}' trigger; it has {string.Join(", ", available)}");
         // cmd[:count], enable_event:system:event[:count]: a count is a whole number
-        var head = trigger.Split(' ', 2)[0].Split(':');
         int countAt = command is "enable_event" or "disable_event" ? 3 : 1;
         if (command != "hist" && head.Length > countAt && !uint.TryParse(head[countAt], out _))
             return new TraceException(TraceErrorKind.InvalidArgument, $"its count '{head[countAt]}' is not a whole number (the syntax is {(countAt == 3 ? command + ":system:event" : command)}[:count] [if filter])");
@@ -160,7 +164,7 @@ public sealed partial class TraceSession
     /// <summary>The event an enable_event / disable_event trigger switches ('enable_event:sched:sched_wakeup:2 if …').</summary>
     internal static EventName? TriggerTarget(string trigger)
     {
-        var parts = trigger.Trim().Split(' ', 2)[0].Split(':');
+        var parts = TriggerHead(trigger);
         return parts.Length >= 3 && parts[0] is "enable_event" or "disable_event" ? new EventName(parts[1], parts[2]) : null;
     }
 

@@ -61,14 +61,14 @@ public sealed class TriggerCompleter : IArgumentCompleter
     {
         protected override IEnumerable<string> Values(IDictionary b)
         {
-            var top = InstanceOf(b);
+            var inst = InstanceOf(b);
+            var events = EventSelector.Available(inst);
             foreach (var prefix in new[] { "enable_event:", "disable_event:" })
             {
-                if (word.StartsWith(prefix, StringComparison.Ordinal))
-                    return EventSelector.Available(top).Select(e => prefix + e.System + ":" + e.Name);
+                if (word.StartsWith(prefix, StringComparison.Ordinal)) return events.Select(e => prefix + e.System + ":" + e.Name);
             }
-            var e0 = EventSelector.Available(top).FirstOrDefault();
-            var commands = e0.Name is null ? [] : top.AvailableTriggers(e0.System, e0.Name);
+            // every event's trigger file lists the same commands: ask the first
+            var commands = events.Count == 0 ? [] : inst.AvailableTriggers(events[0].System, events[0].Name);
             return commands.Select(c => c is "enable_event" or "disable_event" ? c + ":" : c);
         }
     }
