@@ -46,7 +46,7 @@ public static partial class HistTriggers
             throw new TraceException(TraceErrorKind.NotFound, $"There is no event {e}.", instance.EventDirectory(e.System, e.Name)) { ErrorId = "EventNotFound" };
         try
         {
-            instance.WriteFile(Path.Combine("events", e.System, e.Name, "trigger"), definition, append: true);
+            instance.AddEventTrigger(e.System, e.Name, definition);
         }
         catch (TraceException x) when (x.Kind == TraceErrorKind.InvalidArgument)
         {
@@ -77,7 +77,7 @@ public static partial class HistTriggers
     public static void Remove(TraceInstance instance, TraceHistogramTrigger trigger)
     {
         var e = EventName.Parse(trigger.EventName);
-        instance.WriteFile(Path.Combine("events", e.System, e.Name, "trigger"), "!" + StripState(trigger.Definition), append: true);
+        instance.RemoveEventTrigger(e.System, e.Name, StripState(trigger.Definition));
     }
 
     private static string StripState(string line) => Regex.Replace(line, @"\s*\[(active|paused)\]\s*$", "");

@@ -94,8 +94,6 @@ public sealed class FieldFormat
         }
     }
 
-    internal IntegerShape IntegerShape => Slot.Shape;
-
     /// <summary>The .NET type a decoded value has.</summary>
     public Type ClrType => Kind switch
     {
@@ -121,7 +119,7 @@ public sealed class FieldFormat
 
     private bool IsBool => CType.StartsWith("bool", StringComparison.Ordinal) || CType.StartsWith("_Bool", StringComparison.Ordinal);
 
-    public bool IsDynamic => Kind is FieldKind.DataLocString or FieldKind.DataLocArray or FieldKind.RelLocString or FieldKind.RelLocArray;
+    public bool IsDynamic => Slot.IsDynamic;
 
     public override string ToString() => $"{CType} {Name}; offset:{Offset}; size:{Size}; signed:{(IsSigned ? 1 : 0)}";
 }

@@ -213,8 +213,8 @@ public sealed class TraceInstance
         WriteFile($"events/{system}/{name}/filter", string.IsNullOrWhiteSpace(filter) ? "0" : filter);
     }
 
-    /// <summary>Adds a trigger to an event (appended to events/SYSTEM/EVENT/trigger; the kernel explains a rejected one in
-    /// error_log).</summary>
+    /// <summary>Adds a trigger to an event (appended to events/SYSTEM/EVENT/trigger). The kernel explains a rejected hist
+    /// trigger in error_log, other triggers with EINVAL alone.</summary>
     public void AddEventTrigger(string system, string name, string trigger)
     {
         RequireEvent(system, name);
