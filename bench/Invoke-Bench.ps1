@@ -42,8 +42,14 @@ $stress = @('--null', '2', '--switch', '1', '-t', "$($Seconds + 2)")
 function Start-Load { Start-Process stress-ng -ArgumentList $stress -RedirectStandardOutput "$Work/stress.out" -RedirectStandardError "$Work/stress.err" -PassThru; Start-Sleep -Milliseconds 700 }
 function Stop-Load($p) { if (-not $p.HasExited) { $p | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue } }
 $tracingOn = "$(Get-Content /sys/kernel/tracing/tracing_on -Raw)".Trim()
-# trace-cmd's reset stops at the EPERM on set_ftrace_filter on locked-down hosts and leaves tracing_on at 0
-function Restore-TracingOn { Set-Content /sys/kernel/tracing/tracing_on $tracingOn }
+# "7 (expanded: 1408)" while the top buffer was never used: once used it is 1408 KB
+$bufferKB = "$(Get-Content /sys/kernel/tracing/buffer_size_kb -Raw)".Trim() -replace '^\d+ \(expanded: (\d+)\)$', '$1'
+# trace-cmd's reset stops at the EPERM on set_ftrace_filter on locked-down hosts and leaves tracing_on at 0; -b leaves
+# the top buffer at its size
+function Restore-TracingOn {
+    Set-Content /sys/kernel/tracing/tracing_on $tracingOn
+    if ("$(Get-Content /sys/kernel/tracing/buffer_size_kb -Raw)".Trim() -notmatch "^($bufferKB|\d+ \(expanded: $bufferKB\))$") { Set-Content /sys/kernel/tracing/buffer_size_kb $bufferKB }
+}
 function Lost-Of($info) { ($info.CpuStats | Measure-Object -Property Lost -Sum).Sum }
 $rows = [ordered]@{}
 $sys = @{ kernel = (Get-Content /proc/sys/kernel/osrelease); cpus = [Environment]::ProcessorCount; traceCmd = "$((& trace-cmd --version 2>&1) -match 'version' | Select-Object -First 1)".Trim() }
