@@ -127,6 +127,8 @@ function Invoke-Test {
         Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'
         $vmPaths = if ($PesterPath -and 'Cmdlets' -notin $Suite) { $PesterPath } else { @() }
         $results.Add((Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds))
+        Write-Host '--- kernel VM files, read on the host (trace-cmd report beside LinuxTrace) ---'
+        $results.Add((Invoke-KernelVmFileSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds))
     }
     if ('Harness' -in $Suite) {
         Write-Host '--- harness (deliberately broken builds must fail the run) ---'

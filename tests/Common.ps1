@@ -19,20 +19,35 @@ function Get-TopEnabledEvent { (Get-Content "$script:Tracefs/set_event" -Raw) -s
 # The kernel's tracing state that tests and tools may change, as one comparable object: instances, the top
 # buffer's tracer, switch, events, pid filters, options, buffer size and clock, and the dynamic probes.
 function Get-KernelTraceState {
+    # plain .NET reads in plain loops: this runs before and after most tests, also in the kernel VM, where every
+    # cmdlet call and pipeline costs many times what it costs here
     $t = $script:Tracefs
-    function Read([string] $f) { if (Test-Path -LiteralPath "$t/$f") { "$(Get-Content -LiteralPath "$t/$f" -Raw -ErrorAction SilentlyContinue)".Trim() } }
-    $options = [ordered]@{}
-    foreach ($o in Get-ChildItem "$t/options" -File) { $options[$o.Name] = Read "options/$($o.Name)" }
+    function Read([string] $f) {
+        try { [IO.File]::ReadAllText("$t/$f").Trim() } catch [IO.FileNotFoundException], [IO.DirectoryNotFoundException] { $null } catch { '' }
+    }
+    $options = [Collections.Generic.List[string]]::new()
+    foreach ($o in [IO.Directory]::GetFiles("$t/options")) { $options.Add("$([IO.Path]::GetFileName($o))=$([IO.File]::ReadAllText($o).Trim())") }
+    $options.Sort([StringComparer]::Ordinal)
+    $instances = [IO.Directory]::GetDirectories("$t/instances")
+    for ($i = 0; $i -lt $instances.Length; $i++) { $instances[$i] = [IO.Path]::GetFileName($instances[$i]) }
+    [Array]::Sort($instances, [StringComparer]::Ordinal)
+    $events = (Read set_event).Split("`n")
+    [Array]::Sort($events, [StringComparer]::Ordinal)
+    $triggers = [Collections.Generic.List[string]]::new()
+    $set = [regex]::new('(?m)^[^#]')   # a trigger file lists its triggers under "# Available triggers:" comments
+    foreach ($f in [IO.Directory]::GetFiles("$t/events", 'trigger', [IO.SearchOption]::AllDirectories)) {
+        if ($set.IsMatch([IO.File]::ReadAllText($f))) { $triggers.Add($f) }
+    }
     [pscustomobject][ordered]@{
-        Instances      = @(Get-ChildItem "$t/instances" -Directory | ForEach-Object Name | Sort-Object) -join ' '
+        Instances      = $instances -join ' '
         Tracer         = Read current_tracer
         TracingOn      = Read tracing_on
-        Events         = @((Read set_event) -split "`n" | Sort-Object) -join ' '
+        Events         = ($events -join ' ').Trim()
         EventPids      = Read set_event_pid
         EventNoPids    = Read set_event_notrace_pid
         BufferPages    = ConvertTo-BufferPages (Read buffer_size_kb)
         Clock          = Read trace_clock
-        Options        = @($options.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
+        Options        = $options -join ' '
         GraphFunctions = Read set_graph_function
         GraphNoTrace   = Read set_graph_notrace
         MaxGraphDepth  = Read max_graph_depth
@@ -44,7 +59,7 @@ function Get-KernelTraceState {
         UProbes        = Read uprobe_events
         DynamicEvents  = Read dynamic_events
         Synthetic      = Read synthetic_events
-        Triggers       = @([IO.Directory]::GetFiles("$t/events", 'trigger', [IO.SearchOption]::AllDirectories) | Where-Object { [IO.File]::ReadAllText($_) -match '(?m)^[^#]' }) -join ' '
+        Triggers       = $triggers -join ' '
     }
 }
 
@@ -80,33 +95,38 @@ function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 10, [st
 # -TimeoutSeconds: trace-cmd gets SIGINT then (it stops recording and writes its file), SIGKILL 30 s later; in the
 # kernel VM its record of function_graph has been seen to stall for minutes after the traced command ended.
 function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0) {
+    # (.NET reads and writes only where something changed: in the kernel VM every cmdlet call costs a lot)
     $t = $script:Tracefs
+    function Read([string] $f) { [IO.File]::ReadAllText("$t/$f").Trim() }
     $before = Get-KernelTraceState
     $files = @{}
-    foreach ($f in 'tracing_on', 'current_tracer', 'buffer_size_kb', 'set_event_pid', 'set_event_notrace_pid') { $files[$f] = "$(Get-Content "$t/$f" -Raw)".Trim() }
-    $clock = ("$(Get-Content "$t/trace_clock" -Raw)" -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
-    $events = @("$(Get-Content "$t/set_event" -Raw)" -split "`n" | Where-Object { $_ })
+    foreach ($f in 'tracing_on', 'current_tracer', 'buffer_size_kb', 'set_event_pid', 'set_event_notrace_pid') { $files[$f] = Read $f }
+    $clock = ((Read trace_clock) -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
     $options = @{}
-    foreach ($o in Get-ChildItem "$t/options" -File) { $options[$o.Name] = "$(Get-Content $o.FullName -Raw)".Trim() }
+    foreach ($o in [IO.Directory]::GetFiles("$t/options")) { $options[$o] = [IO.File]::ReadAllText($o).Trim() }
     try {
         if ($TimeoutSeconds -gt 0) { & timeout -s INT -k 30 $TimeoutSeconds trace-cmd @Arguments 2>&1 | Out-Null }
         else { & trace-cmd @Arguments 2>&1 | Out-Null }
     }
     finally {
         foreach ($f in 'current_tracer', 'set_event_pid', 'set_event_notrace_pid') {
-            if ("$(Get-Content "$t/$f" -Raw)".Trim() -ne $files[$f]) { Set-Content "$t/$f" $files[$f] }
+            if ((Read $f) -ne $files[$f]) { Set-Content "$t/$f" $files[$f] }
         }
         # a buffer not yet allocated reads "7 (expanded: 1408)": once used, it is 1408 KB, which is no change
-        if ((ConvertTo-BufferPages $files['buffer_size_kb']) -ne (ConvertTo-BufferPages "$(Get-Content "$t/buffer_size_kb" -Raw)".Trim())) {
+        if ((ConvertTo-BufferPages $files['buffer_size_kb']) -ne (ConvertTo-BufferPages (Read buffer_size_kb))) {
             Set-Content "$t/buffer_size_kb" ($files['buffer_size_kb'] -replace '^\d+ \(expanded: (\d+)\)$', '$1')
         }
-        if ($clock) { Set-Content "$t/trace_clock" $clock }
-        Set-Content "$t/set_event" ''
-        foreach ($e in $events) { Add-Content "$t/set_event" $e }
-        foreach ($o in $options.Keys) { if ("$(Get-Content "$t/options/$o" -Raw)".Trim() -ne $options[$o]) { Set-Content "$t/options/$o" $options[$o] } }
-        Set-Content "$t/tracing_on" $files['tracing_on']
-        Get-ChildItem "$t/instances" -Directory | Where-Object { $_.Name -notin ($before.Instances -split ' ') -and $_.Name -notlike 'linuxtrace-*' } |
-            ForEach-Object { Set-Content "$($_.FullName)/events/enable" 0; [IO.Directory]::Delete($_.FullName, $false) }
+        if ($clock -and (Read trace_clock) -notmatch "\[$clock\]") { Set-Content "$t/trace_clock" $clock }
+        $now = Get-KernelTraceState
+        if ($now.Events -ne $before.Events) {
+            Set-Content "$t/set_event" ''
+            foreach ($e in $before.Events -split ' ' | Where-Object { $_ }) { Add-Content "$t/set_event" $e }
+        }
+        foreach ($o in $options.Keys) { if ([IO.File]::ReadAllText($o).Trim() -ne $options[$o]) { Set-Content $o $options[$o] } }
+        if ((Read tracing_on) -ne $files['tracing_on']) { Set-Content "$t/tracing_on" $files['tracing_on'] }
+        foreach ($i in $now.Instances -split ' ' | Where-Object { $_ -and $_ -notin ($before.Instances -split ' ') -and $_ -notlike 'linuxtrace-*' }) {
+            Set-Content "$t/instances/$i/events/enable" 0; [IO.Directory]::Delete("$t/instances/$i", $false)
+        }
         $diff = Compare-KernelTraceState $before (Get-KernelTraceState)
         if ($diff) { throw "trace-cmd left the kernel changed and it could not be put back: $($diff -join '; ')" }
     }
@@ -259,4 +279,13 @@ function Compare-MessageWithTraceCmd([string] $Path) {
         }
     }
     [pscustomobject]@{ Compared = $compared; Mismatches = $mismatches }
+}
+
+# In the kernel VM: keeps a file a guest test recorded for the host's checks (tests/kernel-vm/host), which read it
+# under -Name. Reading a trace file does not depend on the kernel that wrote it, and the host reads and compares
+# (trace-cmd report, parsed in PowerShell) many times faster than the emulated guest.
+function Save-VmFile([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Name) {
+    if (-not $env:LINUXTRACE_VM_FILES) { throw 'Save-VmFile: not in the kernel VM (tests/kernel-vm/guest.sh sets LINUXTRACE_VM_FILES)' }
+    [IO.Directory]::CreateDirectory($env:LINUXTRACE_VM_FILES) | Out-Null
+    Copy-Item -LiteralPath $Path -Destination (Join-Path $env:LINUXTRACE_VM_FILES $Name) -Force
 }

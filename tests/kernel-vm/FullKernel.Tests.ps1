@@ -69,22 +69,20 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
         Get-OurInstance | Should -BeNullOrEmpty
     }
 
-    It 'records a trace.dat that trace-cmd in this guest reads field for field' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
+    # (trace-cmd reads both files on the host, field for field: tests/kernel-vm/host/VmFiles.Tests.ps1)
+    It 'records a trace.dat of this kernel''s events (read by trace-cmd on the host)' {
         $dat = Join-Path $TestDrive 'vm.dat'
         Start-Trace -Event sched:sched_process_exec, sched:sched_switch -FollowChildren -Command /bin/bash -ArgumentList '-c', 'ls / >/dev/null; /bin/true' -OutFile $dat
         (Get-TraceEvent $dat -Event sched_process_exec).filename | Should -Contain '/bin/true'
-        Compare-WithTraceCmd $dat | Should -BeNullOrEmpty
+        Save-VmFile $dat 'sched.dat'
     }
 
-    It 'reads a function-tracer file trace-cmd recorded in this guest, event for event' -Tag 'needs:trace-cmd', 'needs:function' -Skip:(-not ((Test-KernelFeature trace-cmd) -and (Test-KernelFeature function))) {
+    It 'reads a function-tracer file trace-cmd recorded in this guest (compared event for event on the host)' -Tag 'needs:trace-cmd', 'needs:function' -Skip:(-not ((Test-KernelFeature trace-cmd) -and (Test-KernelFeature function))) {
         $dat = Join-Path $TestDrive 'tc-function.dat'
         Invoke-TraceCmd @('record', '-q', '-p', 'function', '-l', 'vfs_read', '-l', 'vfs_write', '-o', $dat, '-F', '/bin/cat', '/etc/os-release') -TimeoutSeconds 120
         $ours = @(Get-TraceEvent $dat -Event ftrace:function)
         $ours.Count | Should -BeGreaterThan 0
         $ours.ip_symbol | Sort-Object -Unique | Should -BeIn @('vfs_read', 'vfs_write')
-        Compare-WithTraceCmd $dat | Should -BeNullOrEmpty
-        $m = Compare-MessageWithTraceCmd $dat
-        $m.Compared | Should -Be $ours.Count
-        $m.Mismatches | Should -BeNullOrEmpty
+        Save-VmFile $dat 'tc-function.dat'
     }
 }

@@ -41,8 +41,11 @@ watch_hang() {
 watcher=''
 if (( hang > 0 )); then watch_hang & watcher=$!; fi
 
-dotnet pwsh -NoProfile -NonInteractive -File "$here/../Invoke-PesterRun.ps1" -PesterModule "$pester" \
-  -Path "$tests" -ResultFile "$out/Pester.json" -CurrentTestFile "$out/Pester.current"
+# the files tests keep for the host's checks (Save-VmFile; tests/kernel-vm/host, run by the host afterwards)
+export LINUXTRACE_VM_FILES="$out/files"
+# LINUXTRACE_PWSH (from the host: pwsh itself, not "dotnet pwsh", whose SDK start-up costs half a minute here)
+${LINUXTRACE_PWSH:-dotnet pwsh} -NoProfile -NonInteractive -File "$here/../Invoke-PesterRun.ps1" -PesterModule "$pester" \
+  -Path "$tests" -ExcludePath "$here/host/*" -ResultFile "$out/Pester.json" -CurrentTestFile "$out/Pester.current"
 rc=$?
 [ -z "$watcher" ] || kill "$watcher" 2>/dev/null
 dmesg | sed -n "/$mark/,\$p" | tail -n +2 > "$out/dmesg.txt"
