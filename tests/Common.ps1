@@ -95,13 +95,12 @@ function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 10, [st
 # -TimeoutSeconds: trace-cmd gets SIGINT then (it stops recording and writes its file), SIGKILL 30 s later; in the
 # kernel VM its record of function_graph has been seen to stall for minutes after the traced command ended.
 function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0) {
-    # (.NET reads and writes only where something changed: in the kernel VM every cmdlet call costs a lot)
+    # (.NET reads, and writes only where something changed: in the kernel VM every cmdlet call costs a lot)
     $t = $script:Tracefs
     function Read([string] $f) { [IO.File]::ReadAllText("$t/$f").Trim() }
     $before = Get-KernelTraceState
-    $files = @{}
-    foreach ($f in 'tracing_on', 'current_tracer', 'buffer_size_kb', 'set_event_pid', 'set_event_notrace_pid') { $files[$f] = Read $f }
-    $clock = ((Read trace_clock) -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
+    $buffer = Read buffer_size_kb
+    $clock = ($before.Clock -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
     $options = @{}
     foreach ($o in [IO.Directory]::GetFiles("$t/options")) { $options[$o] = [IO.File]::ReadAllText($o).Trim() }
     try {
@@ -109,21 +108,21 @@ function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0) {
         else { & trace-cmd @Arguments 2>&1 | Out-Null }
     }
     finally {
-        foreach ($f in 'current_tracer', 'set_event_pid', 'set_event_notrace_pid') {
-            if ((Read $f) -ne $files[$f]) { Set-Content "$t/$f" $files[$f] }
-        }
-        # a buffer not yet allocated reads "7 (expanded: 1408)": once used, it is 1408 KB, which is no change
-        if ((ConvertTo-BufferPages $files['buffer_size_kb']) -ne (ConvertTo-BufferPages (Read buffer_size_kb))) {
-            Set-Content "$t/buffer_size_kb" ($files['buffer_size_kb'] -replace '^\d+ \(expanded: (\d+)\)$', '$1')
-        }
-        if ($clock -and (Read trace_clock) -notmatch "\[$clock\]") { Set-Content "$t/trace_clock" $clock }
         $now = Get-KernelTraceState
+        if ($now.Tracer -ne $before.Tracer) { Set-Content "$t/current_tracer" $before.Tracer }
+        if ($now.EventPids -ne $before.EventPids) { Set-Content "$t/set_event_pid" $before.EventPids }
+        if ($now.EventNoPids -ne $before.EventNoPids) { Set-Content "$t/set_event_notrace_pid" $before.EventNoPids }
+        # a buffer not yet allocated reads "7 (expanded: 1408)": once used, it is 1408 KB, which is no change
+        if ($now.BufferPages -ne $before.BufferPages) { Set-Content "$t/buffer_size_kb" ($buffer -replace '^\d+ \(expanded: (\d+)\)$', '$1') }
+        if ($now.Clock -ne $before.Clock) { Set-Content "$t/trace_clock" $clock }
         if ($now.Events -ne $before.Events) {
             Set-Content "$t/set_event" ''
             foreach ($e in $before.Events -split ' ' | Where-Object { $_ }) { Add-Content "$t/set_event" $e }
         }
-        foreach ($o in $options.Keys) { if ([IO.File]::ReadAllText($o).Trim() -ne $options[$o]) { Set-Content $o $options[$o] } }
-        if ((Read tracing_on) -ne $files['tracing_on']) { Set-Content "$t/tracing_on" $files['tracing_on'] }
+        if ($now.Options -ne $before.Options) {
+            foreach ($o in $options.Keys) { if ([IO.File]::ReadAllText($o).Trim() -ne $options[$o]) { Set-Content $o $options[$o] } }
+        }
+        if ($now.TracingOn -ne $before.TracingOn) { Set-Content "$t/tracing_on" $before.TracingOn }
         foreach ($i in $now.Instances -split ' ' | Where-Object { $_ -and $_ -notin ($before.Instances -split ' ') -and $_ -notlike 'linuxtrace-*' }) {
             Set-Content "$t/instances/$i/events/enable" 0; [IO.Directory]::Delete("$t/instances/$i", $false)
         }

@@ -304,8 +304,8 @@ own assemblies ship as IL only; under the emulator their JIT is most of pwsh's s
 function Get-GuestPwshCommand {
     $plain = Get-PwshCommand
     $runtime = [Environment]::Version.ToString()
-    $crossgen = Join-Path ([Environment]::GetFolderPath('UserProfile')) ".nuget/packages/microsoft.netcore.app.crossgen2.linux-x64/$runtime/tools/crossgen2"
-    if ($env:NUGET_PACKAGES) { $crossgen = Join-Path $env:NUGET_PACKAGES "microsoft.netcore.app.crossgen2.linux-x64/$runtime/tools/crossgen2" }
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $crossgen = Join-Path $packages "microsoft.netcore.app.crossgen2.linux-x64/$runtime/tools/crossgen2"
     $framework = [IO.Path]::GetDirectoryName([object].Assembly.Location)
     if (-not (Test-Path $crossgen) -or [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -ne 'X64') {
         [Console]::Out.WriteLine("kernel VM: no crossgen2 $runtime for linux-x64 ($crossgen): the guest runs pwsh as IL (slower start-up)")
@@ -321,13 +321,13 @@ function Get-GuestPwshCommand {
     Copy-Item $PSHOME $tmp -Recurse
     $dlls = @(Get-ChildItem $PSHOME -Filter '*.dll' -File)
     # two at a time (crossgen2 uses threads too; this machine has two CPUs in CI)
-    $jobs = $dlls | ForEach-Object -ThrottleLimit 2 -Parallel {
+    $leftAsIL = $dlls | ForEach-Object -ThrottleLimit 2 -Parallel {
         $out = & $using:crossgen --targetos:linux --targetarch:x64 -O -r "$($using:framework)/*.dll" -r "$($using:PSHOME)/*.dll" $_.FullName -o (Join-Path $using:tmp $_.Name) 2>&1
         if ($LASTEXITCODE -ne 0) { Copy-Item $_.FullName (Join-Path $using:tmp $_.Name) -Force; "$($_.Name): $(@($out)[-1])" }
     }
     Set-Content (Join-Path $tmp '.complete') ''
     Move-Item $tmp $dir
-    [Console]::Out.WriteLine(("kernel VM: compiled pwsh's {0} assemblies ahead for the guest in {1:N0} s ({2}){3}" -f $dlls.Count, $sw.Elapsed.TotalSeconds, $dir, $(if ($jobs) { "; left as IL: $($jobs -join '; ')" })))
+    [Console]::Out.WriteLine(("kernel VM: compiled pwsh's {0} assemblies ahead for the guest in {1:N0} s ({2}){3}" -f $dlls.Count, $sw.Elapsed.TotalSeconds, $dir, $(if ($leftAsIL) { "; left as IL: $($leftAsIL -join '; ')" })))
     , @($exe)
 }
 
