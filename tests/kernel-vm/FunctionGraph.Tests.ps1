@@ -1,6 +1,7 @@
 # The seed's walkthrough on a kernel that has the function tracers (the kernel VM): Set-GraphFunction, Start-Trace
-# -Tracer function_graph / function, FunctionCall pairing, Format-TraceGraph and Measure-FunctionCall, each against
-# what trace-cmd records and reports in the same guest, and the kernel left as it was found.
+# -Tracer function_graph / function and FunctionCall pairing against what trace-cmd records in the same guest, and the
+# kernel left as it was found. The recorded graph file's Format-TraceGraph and Measure-FunctionCall are compared with
+# trace-cmd report on the host (tests/kernel-vm/host/VmFiles.Tests.ps1).
 BeforeDiscovery { . $PSScriptRoot/../KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/../Common.ps1

@@ -1,6 +1,6 @@
 # Kernel probes on a kernel that has them (the kernel VM): Add-KProbe with typed fetch arguments, kretprobes,
 # close matches for renamed functions, the kernel's explanations of bad definitions, Start-Trace -KProbe, Get | Remove,
-# and trace-cmd reading a LinuxTrace file with kprobe events; the kernel left as it was found.
+# and a LinuxTrace file with kprobe events (which trace-cmd reads on the host); the kernel left as it was found.
 BeforeDiscovery { . $PSScriptRoot/../KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/../Common.ps1
