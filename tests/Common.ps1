@@ -103,7 +103,7 @@ function Write-TracefsList([string] $Path, [string] $Items) {
 # -TimeoutSeconds: trace-cmd gets SIGINT then (it stops recording and writes its file), SIGKILL 30 s later; in the
 # kernel VM its record of function_graph has been seen to stall for minutes after the traced command ended.
 # Without it, a trace-cmd that is still running after -HangSeconds is killed and run again (twice at most):
-# trace-cmd 3.1.6's `record --proc-map -F` hangs about once in 40 runs on this host, in wait4(-1) after the program
+# trace-cmd 3.1.6's `record --proc-map -F` hangs in one run of 20 to 40 on this host, in wait4(-1) after the program
 # it traced has exited (its ptrace wait for the exit it needs to read the program's maps), deaf to SIGINT.
 function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0, [int] $HangSeconds = 60) {
     for ($attempt = 1; ; $attempt++) {
