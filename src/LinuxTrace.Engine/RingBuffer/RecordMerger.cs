@@ -13,6 +13,7 @@ public sealed class RecordMerger
     private readonly PriorityQueue<int, (ulong Ts, int Index)>? _heap;
     private int _current = -1;
     private bool _started;
+    private bool _advanced; // the current CPU's cursor was moved on by AdvanceCurrent: MoveNext merges from where it is
 
     public RecordMerger(IEnumerable<CpuCursor> cursors)
     {
@@ -38,6 +39,18 @@ public sealed class RecordMerger
         }
     }
 
+    /// <summary>
+    /// Moves the current record's CPU on to its next record, which <see cref="Current"/> then is, so that a reader can
+    /// look at what follows a record on its CPU (its stacks) and take it too; false when that CPU has no more. The next
+    /// <see cref="MoveNext"/> merges from there (the record Current is then still comes, unless this is called again).
+    /// </summary>
+    public bool AdvanceCurrent()
+    {
+        if (_current < 0 || !_live[_current]) return false;
+        _advanced = true;
+        return _live[_current] = _cursors[_current].MoveNext();
+    }
+
     // the linear merge keeps taking from the current cursor while it stays ahead of the others' earliest record
     // (per-CPU records come in runs): the others are compared only when that bound is passed
     private ulong _boundTs;
@@ -57,7 +70,8 @@ public sealed class RecordMerger
         else if (_current >= 0)
         {
             var c = _cursors[_current];
-            _live[_current] = c.MoveNext();
+            if (!_advanced) _live[_current] = c.MoveNext();
+            _advanced = false;
             if (_heap is null)
             {
                 if (_live[_current])

@@ -49,21 +49,16 @@ public static class InstanceBuffer
             var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
             var merger = new RecordMerger(cursors);
             var stacks = new StackAttacher([factory.Catalog]);
-            var ready = new List<TraceRecord>();
             while (merger.MoveNext())
             {
                 ref var r = ref merger.Current;
                 if (r.IsLost) onLoss?.Invoke(r.Lost);
-                if (!stacks.Consume(r, ready))
-                {
-                    bool keep = (sessionFilter is null || sessionFilter.Accept(r)) && (filter is null || filter.Accept(r));
-                    stacks.Add(r, keep ? factory.Create(r) : null, ready);
-                }
-                foreach (var x in ready) yield return x;
-                ready.Clear();
+                if (stacks.IsStack(r)) continue;
+                bool keep = (sessionFilter is null || sessionFilter.Accept(r)) && (filter is null || filter.Accept(r));
+                var made = keep ? factory.Create(r) : null;
+                stacks.TakeFollowing(merger, made as TraceEvent);
+                if (made is not null) yield return made;
             }
-            stacks.Flush(ready);
-            foreach (var x in ready) yield return x;
         }
         finally
         {

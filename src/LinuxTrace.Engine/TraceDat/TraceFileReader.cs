@@ -100,21 +100,15 @@ public sealed class TraceFileReader : IDisposable
     {
         var merger = new RecordMerger(Cursors(buffer));
         var stacks = new StackAttacher(_catalogs);
-        var ready = new List<TraceRecord>();
         while (merger.MoveNext())
         {
             ref var r = ref merger.Current;
-            if (!stacks.Consume(r, ready))
-            {
-                var filter = filters?[r.Source];
-                stacks.Add(r, filter is not null && !filter.Accept(r) ? null : _factories[r.Source].Create(r), ready);
-            }
-            if (ready.Count == 0) continue;
-            foreach (var x in ready) yield return x;
-            ready.Clear();
+            if (stacks.IsStack(r)) continue;
+            var filter = filters?[r.Source];
+            var made = filter is not null && !filter.Accept(r) ? null : _factories[r.Source].Create(r);
+            stacks.TakeFollowing(merger, made as TraceEvent);
+            if (made is not null) yield return made;
         }
-        stacks.Flush(ready);
-        foreach (var x in ready) yield return x;
     }
 
     /// <summary>
