@@ -120,8 +120,12 @@ function Invoke-Test {
     }
     if ('Cmdlets' -in $Suite) {
         Write-Host '--- Pester (cmdlets) ---'
+        $unrest = @(Get-TracingUnrest)
+        if ($unrest) { Write-Host "NOTE this host's tracing is not at rest (the tests compare the kernel with what they find): $($unrest -join '; ')" }
         $paths = if ($PesterPath -and 'KernelVM' -notin $Suite) { $PesterPath } else { @("$Root/tests") }
-        $results.Add((Invoke-PesterSuite -PesterModule $pester -Path $paths -ExcludePath @("$Root/tests/kernel-vm/*", "$Root/tests/harness/*") -OutDir $out -HangSeconds $HangSeconds))
+        $pesterResult = Invoke-PesterSuite -PesterModule $pester -Path $paths -ExcludePath @("$Root/tests/kernel-vm/*", "$Root/tests/harness/*") -OutDir $out -HangSeconds $HangSeconds
+        if ($unrest) { $pesterResult.Notes.Add("the host's tracing was not at rest when the cmdlet tests began: $($unrest -join '; ')") }
+        $results.Add($pesterResult)
     }
     if ('KernelVM' -in $Suite -and $env:LINUXTRACE_SKIP_KERNEL_VM -ne '1') {
         Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'

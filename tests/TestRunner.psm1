@@ -213,6 +213,25 @@ function Invoke-PesterSuite {
     $res
 }
 
+# What is not at rest in this host's tracing before the cmdlet tests begin: they compare the kernel with what they find,
+# so a setting left by a hand-run tool (a killed trace-cmd leaves events on, options set) makes tests fail that have
+# nothing to do with it. Said as a note at the start and in the summary; the run still goes on.
+function Get-TracingUnrest([string] $Tracefs = '/sys/kernel/tracing') {
+    if (-not (Test-Path "$Tracefs/tracing_on")) { return }
+    function Read([string] $f) { if (Test-Path "$Tracefs/$f") { [IO.File]::ReadAllText("$Tracefs/$f").Trim() } }
+    if ((Read tracing_on) -ne '1') { 'tracing_on is 0' }
+    if ((Read current_tracer) -notin 'nop', $null) { "current_tracer is $(Read current_tracer)" }
+    foreach ($f in 'set_event', 'set_event_pid', 'set_event_notrace_pid') {
+        $v = Read $f
+        if ($v) { "$f holds $(($v -split '\s+' | Select-Object -First 3) -join ' ')$(if (($v -split '\s+').Count -gt 3) { ' ...' })" }
+    }
+    foreach ($o in 'stacktrace', 'userstacktrace', 'event-fork', 'function-fork', 'sym-userobj', 'raw', 'hex', 'bin') {
+        if ((Read "options/$o") -eq '1') { "options/$o is 1" }
+    }
+    $left = @(Get-ChildItem "$Tracefs/instances" -Directory -ErrorAction SilentlyContinue | Where-Object Name -match '^(linuxtrace-|lt-)')
+    if ($left) { "instances left by earlier test runs: $($left.Name -join ', ')" }
+}
+
 # ---- the full kernel, under QEMU ------------------------------------------------------------------
 
 # Kernel log lines that mean the kernel itself went wrong.
@@ -377,4 +396,4 @@ function Write-TestSummary([object[]] $Results) {
     return ($failed -eq 0)
 }
 
-Export-ModuleMember -Function Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature
+Export-ModuleMember -Function Get-TracingUnrest, Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature
