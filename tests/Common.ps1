@@ -118,12 +118,9 @@ function Invoke-TraceCmd([string[]] $Arguments, [int] $TimeoutSeconds = 0, [int]
 function Invoke-TraceCmdOnce([string[]] $Arguments, [int] $TimeoutSeconds, [int] $HangSeconds) {
     # (.NET reads, and writes only where something changed: in the kernel VM every cmdlet call costs a lot)
     $t = $script:Tracefs
-    function Read([string] $f) { [IO.File]::ReadAllText("$t/$f").Trim() }
     $before = Get-KernelTraceState
-    $buffer = Read buffer_size_kb
+    $buffer = [IO.File]::ReadAllText("$t/buffer_size_kb").Trim()   # (the state has it in pages; writing takes KB)
     $clock = ($before.Clock -split '\s+' | Where-Object { $_ -like '[[]*' }).Trim('[]')
-    $options = @{}
-    foreach ($o in [IO.Directory]::GetFiles("$t/options")) { $options[$o] = [IO.File]::ReadAllText($o).Trim() }
     try {
         if ($TimeoutSeconds -gt 0) { & timeout -s INT -k 30 $TimeoutSeconds trace-cmd @Arguments 2>&1 | Out-Null; $false }
         else {
@@ -142,7 +139,9 @@ function Invoke-TraceCmdOnce([string[]] $Arguments, [int] $TimeoutSeconds, [int]
         if ($now.Clock -ne $before.Clock) { Set-Content "$t/trace_clock" $clock }
         if ($now.Events -ne $before.Events) { Write-TracefsList "$t/set_event" $before.Events }
         if ($now.Options -ne $before.Options) {
-            foreach ($o in $options.Keys) { if ([IO.File]::ReadAllText($o).Trim() -ne $options[$o]) { Set-Content $o $options[$o] } }
+            # (the state lists options as name=value, space-separated)
+            $changed = @($before.Options -split ' ' | Where-Object { $_ -notin ($now.Options -split ' ') })
+            foreach ($o in $changed) { $name, $value = $o -split '=', 2; Set-Content "$t/options/$name" $value }
         }
         if ($now.TracingOn -ne $before.TracingOn) { Set-Content "$t/tracing_on" $before.TracingOn }
         foreach ($i in $now.Instances -split ' ' | Where-Object { $_ -and $_ -notin ($before.Instances -split ' ') -and $_ -notlike 'linuxtrace-*' }) {
