@@ -290,6 +290,10 @@ function Invoke-KernelVmSuite {
         foreach ($l in $lines | Select-Object -First 400) { [Console]::Out.WriteLine("  hang: $l") }
         if ($rc -notin 124, 125 -and -not $run.Killed) { $res.Notes.Add("kernel VM: a test ran over $([Math]::Max(30, $HangSeconds - 60)) s but finished; the guest's evidence is in the output above") }
     }
+    elseif ($rc -eq 3 -and -not $started) {
+        $said = @(Get-Content (Join-Path $OutDir "kernel-vm-$attempt.log") | Where-Object { $_ -like 'kernel-vm: *' })
+        Add-Problem $res "the kernel VM could not be set up, no guest booted:`n    $(($said | Select-Object -Last 5) -join "`n    ")"
+    }
     elseif ($rc -eq 124) { Add-Problem $res "the guest hung$(if ($at) { " while running '$at'" } else { ' before or after the tests' }) (no result within $TimeoutSeconds s)" }
     elseif ($rc -eq 125) { Add-Problem $res "the guest died (kernel panic or emulator crash)$(if ($at) { " while running '$at'" }); the console tail is above" }
     if (Test-Path $json) {
@@ -297,7 +301,7 @@ function Invoke-KernelVmSuite {
         $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed += $r.Failed; $res.Skipped = $r.Skipped
         foreach ($p in $r.Problems) { $res.Problems.Add("kernel VM: $p") }
     }
-    elseif ($rc -notin 124, 125 -and -not $run.Killed) {
+    elseif ($rc -notin 3, 124, 125 -and -not $run.Killed) {
         Add-Problem $res "the guest's pwsh wrote no results (exit code $rc)$(if ($at) { " while running '$at'" })"
     }
     $dmesg = Join-Path $dir 'dmesg.txt'
@@ -305,7 +309,7 @@ function Invoke-KernelVmSuite {
         $bad = @(Get-Content $dmesg | Where-Object { $_ -match $script:KernelTrouble })
         if ($bad) { Add-Problem $res "the guest kernel logged trouble while the tests ran:`n    $(($bad | Select-Object -First 20) -join "`n    ")" }
     }
-    elseif ($rc -notin 124, 125 -and -not $run.Killed) { Add-Problem $res 'the guest did not save its kernel log' }
+    elseif ($rc -notin 3, 124, 125 -and -not $run.Killed) { Add-Problem $res 'the guest did not save its kernel log' }
     # kernel trouble the console saw (kernel-vm.sh prints such lines as "kernel-vm console: ...")
     $console = @(Get-Content (Join-Path $OutDir "kernel-vm-$attempt.log") | Where-Object { $_ -like 'kernel-vm console:*' -and $_ -match $script:KernelTrouble })
     if ($console -and -not (Test-Path $dmesg)) { Add-Problem $res "the guest console shows kernel trouble:`n    $(($console | Select-Object -First 20) -join "`n    ")" }
