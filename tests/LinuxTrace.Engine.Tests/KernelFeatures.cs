@@ -26,6 +26,7 @@ internal static class Kernel
         "uprobes" => File.Exists($"{Root}/uprobe_events"),
         "dynamic-events" => File.Exists($"{Root}/dynamic_events"),
         "hist" => File.Exists($"{Root}/events/sched/sched_switch/hist"),
+        "kallsyms" => KallsymsAddresses(),
         "kernel-vm" => Environment.GetEnvironmentVariable("KVM_GUEST") == "1",
         "vm-host" => Environment.GetEnvironmentVariable("KVM_GUEST") != "1" && Environment.GetEnvironmentVariable("LINUXTRACE_SKIP_KERNEL_VM") != "1",
         _ => throw new ArgumentException($"unknown kernel feature '{feature}' (add it here and to tests/KernelFeatures.ps1)"),
@@ -43,6 +44,14 @@ internal static class Kernel
         try { return File.ReadAllText($"{Root}/available_tracers").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries); }
         catch (IOException) { return []; }
         catch (UnauthorizedAccessException) { return []; }
+    }
+
+    // kptr_restrict hides kallsyms' addresses (all zero) from those it does not trust
+    private static bool KallsymsAddresses()
+    {
+        try { return File.ReadLines("/proc/kallsyms").Take(1).Any(l => !l.StartsWith("0000000000000000", StringComparison.Ordinal)); }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static bool Readable(string path)

@@ -23,7 +23,7 @@ public sealed class SymbolTable
 
     public static SymbolTable Parse(string kallsyms)
     {
-        var list = new List<(ulong, string)>();
+        var list = new List<(ulong Address, int Line, string Name)>();
         foreach (var line in kallsyms.AsSpan().EnumerateLines())
         {
             int a = line.IndexOf(' ');
@@ -32,10 +32,11 @@ public sealed class SymbolTable
             var rest = line[(a + 3)..];
             int sp = rest.IndexOfAny(' ', '\t');
             string name = sp < 0 ? rest.ToString() : rest[..sp].ToString();
-            list.Add((addr, name));
+            list.Add((addr, list.Count, name));
         }
-        list.Sort((x, y) => x.Item1.CompareTo(y.Item1));
-        return new SymbolTable(list.Select(x => x.Item1).ToArray(), list.Select(x => x.Item2).ToArray());
+        // by address, and at one address in kallsyms order (List.Sort alone is not stable): Find relies on it
+        list.Sort((x, y) => x.Address != y.Address ? x.Address.CompareTo(y.Address) : x.Line.CompareTo(y.Line));
+        return new SymbolTable(list.Select(x => x.Address).ToArray(), list.Select(x => x.Name).ToArray());
     }
 
     /// <summary>The symbol containing <paramref name="address"/> ("name", or "name+0xoff" with <paramref name="withOffset"/>); null when unknown.</summary>
@@ -52,7 +53,11 @@ public sealed class SymbolTable
         if (_addresses.Length == 0 || address < _addresses[0]) return null;
         int i = Array.BinarySearch(_addresses, address);
         if (i < 0) i = ~i - 1;
-        // several names at one address: the last sorted one wins; prefer the first (kallsyms order) for stability
+        // Several names at one address (__do_sys_sched_yield, __ia32_sys_sched_yield, __x64_sys_sched_yield): the
+        // first kallsyms lists, as libtraceevent (trace-cmd report, KernelShark) names it. It prepends each kallsyms
+        // line to a list, sorts that by address with glibc's stable merge sort, and bsearches for the entry whose
+        // address is <= the key < the next entry's: at a shared address only the last of the run, the first line of
+        // the file, matches an address inside the function (a return address on a stack).
         while (i > 0 && _addresses[i - 1] == _addresses[i]) i--;
         if (address - _addresses[i] > 1 << 24) return null; // far past the last symbol: not a kernel text address
         return new KernelSymbol(_names[i], _addresses[i]);
