@@ -231,6 +231,9 @@ function Compare-WithTraceCmd([string] $Path) {
     $ours = @(Get-TraceEvent -LiteralPath $Path | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
     $problems = [System.Collections.Generic.List[string]]::new()
     foreach ($w in $tc.Warnings) { $problems.Add("trace-cmd: $w") }
+    # two empty readings agree on nothing: a comparison needs events on both sides, and as many
+    if ($ours.Count -eq 0) { $problems.Add("LinuxTrace read no events from $Path") }
+    if ($tc.Events.Count -eq 0) { $problems.Add("trace-cmd report printed no events of $Path") }
     if ($tc.Events.Count -ne $ours.Count) { $problems.Add("count: trace-cmd $($tc.Events.Count), LinuxTrace $($ours.Count)") }
     # compare per CPU: both keep each CPU's order; only ties across CPUs may be ordered differently
     foreach ($cpu in ($ours.CpuNumber | Sort-Object -Unique)) {
@@ -266,7 +269,8 @@ function Compare-WithTraceCmd([string] $Path) {
 }
 
 # Compares each event's Message with the text trace-cmd report -N (libtraceevent without plugins) prints for it,
-# event for event per CPU. Returns the number of events compared and the mismatches ("ours" vs "theirs").
+# event for event per CPU. Returns the number of events compared, the mismatches ("ours" vs "theirs") and, when the
+# two sides do not have the same number of events (or either has none), CountMismatch saying so.
 function Compare-MessageWithTraceCmd([string] $Path) {
     $lines = & trace-cmd report -N -t -i $Path 2>$null
     $theirs = @{}
@@ -298,7 +302,11 @@ function Compare-MessageWithTraceCmd([string] $Path) {
             }
         }
     }
-    [pscustomobject]@{ Compared = $compared; Mismatches = $mismatches }
+    # the events each side has, apart from the messages (callers allow a few of those to differ, never the events)
+    $total = [int]($theirs.Values | Measure-Object Count -Sum).Sum
+    $countMismatch = if ($ours.Count -eq 0 -or $total -eq 0) { "no events to compare: LinuxTrace $($ours.Count), trace-cmd $total" }
+    elseif ($total -ne $ours.Count) { "count: trace-cmd $total, LinuxTrace $($ours.Count)" }
+    [pscustomobject]@{ Compared = $compared; Mismatches = $mismatches; CountMismatch = $countMismatch }
 }
 
 # In the kernel VM: keeps a file a guest test recorded for the host's checks (tests/kernel-vm/host), which read it

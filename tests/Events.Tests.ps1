@@ -111,7 +111,8 @@ Describe 'Empty traces explained' {
 
     It 'says nothing when events came' {
         $w = $null
-        Start-Trace -Event sched:sched_process_exec -Command /bin/true -WarningVariable w | Out-Null
+        $events = @(Start-Trace -Event sched:sched_process_exec -Command /bin/true -WarningVariable w)
+        @($events | Where-Object { $_.EventName -eq 'sched_process_exec' -and $_.filename -eq '/bin/true' }).Count | Should -Be 1
         $w | Should -BeNullOrEmpty
     }
 }

@@ -13,18 +13,38 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'KernelFeatures.ps1')
 Import-Module $PesterModule -Force
 
+# Where each test and block set -Skip itself (before Pester hands a skipped block's skip down to its tests and up to
+# a block whose children all skip): a skip is judged by the needs: tags of the level that asked for it.
+$ownSkip = [System.Collections.Generic.HashSet[object]]::new([System.Collections.Generic.ReferenceEqualityComparer]::Instance)
+[AppDomain]::CurrentDomain.SetData('LinuxTrace.OwnSkip', $ownSkip)
+$plugin = @{
+    ContainerDiscoveryEnd = {
+        param($Context)
+        $set = [AppDomain]::CurrentDomain.GetData('LinuxTrace.OwnSkip')
+        $walk = { param($b) if ($b.Skip) { $null = $set.Add($b) }; foreach ($t in $b.Tests) { if ($t.Skip) { $null = $set.Add($t) } }; foreach ($c in $b.Blocks) { & $walk $c } }
+        & $walk $Context.Block
+    }
+}
 if ($CurrentTestFile) {
     # Pester has no public per-test hook outside a Describe; the plugin list it reads for its VS Code runner
     # is the one place (Pester is pinned in build.ps1, so this does not move under us). The plugin's script
-    # blocks run in Pester's scopes later, so the file name is written into them, not captured.
-    $file = "'" + $CurrentTestFile.Replace("'", "''") + "'"
-    $start = [scriptblock]::Create("param(`$Context) [IO.File]::WriteAllText($file, ""`$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())``t`$(`$Context.Test.ExpandedPath)"")")
-    $end = [scriptblock]::Create("param(`$Context) [IO.File]::WriteAllText($file, ""done``t`$(`$Context.Test.ExpandedPath)"")")
-    & (Get-Module Pester) {
-        param($start, $end)
-        $script:additionalPlugins = @(New-PluginObject -Name 'LinuxTraceCurrentTest' -EachTestSetupStart $start -EachTestTeardownEnd $end)
-    } $start $end
+    # blocks run in Pester's scopes later, so they find the file through the AppDomain, not a captured variable.
+    # Every phase is written as it starts, "<start ms><tab><what runs>": discovery of a file, a block's BeforeAll, a
+    # test, what follows a test (AfterEach, AfterAll, the next block's setup), the end of the run, so that a hang
+    # anywhere is named.
+    [AppDomain]::CurrentDomain.SetData('LinuxTrace.CurrentTestFile', $CurrentTestFile)
+    $plugin.ContainerDiscoveryStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tdiscovery of $($Context.BlockContainer.Item)") }
+    $plugin.EachBlockSetupStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tBeforeAll of $($Context.Block.ExpandedPath)") }
+    $plugin.EachTestSetupStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`t$($Context.Test.ExpandedPath)") }
+    $plugin.EachTestTeardownEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tafter $($Context.Test.ExpandedPath) (AfterEach, AfterAll or the next setup)") }
+    $plugin.EachBlockTeardownEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tafter block $($Context.Block.ExpandedPath) (its AfterAll ended)") }
+    # the results and pwsh's exit come after the run: still watched (a hang at exit is a hang too)
+    $plugin.RunEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tthe end of the run (results written, pwsh exiting)") }
 }
+& (Get-Module Pester) {
+    param($plugin)
+    $script:additionalPlugins = @(New-PluginObject -Name 'LinuxTraceRun' @plugin)
+} $plugin
 
 $config = New-PesterConfiguration
 $config.Run.Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
@@ -42,10 +62,19 @@ foreach ($c in $r.Containers | Where-Object { $_.ErrorRecord.Count -gt 0 }) {
 foreach ($b in $r.FailedBlocks) { $problems.Add("Pester: block '$($b.ExpandedPath)' failed in its setup or teardown: $(@($b.ErrorRecord | ForEach-Object { "$_" }) -join '; ')") }
 $unjustified = 0
 foreach ($t in $r.Skipped) {
-    $needs = @($t.Tag | Where-Object { $_ -like 'needs:*' } | ForEach-Object { $_.Substring(6) })
+    # the outermost level that asked for the skip (a Describe, a Context or the test) is judged by its own needs: tags;
+    # a test that skipped itself at run time (Set-ItResult -Skipped) by the test's tags
+    $levels = [System.Collections.Generic.List[object]]::new()
+    for ($b = $t.Block; $b -and -not $b.IsRoot; $b = $b.Parent) { $levels.Insert(0, $b) }
+    $levels.Add($t)
+    $origin = @($levels | Where-Object { $ownSkip.Contains($_) }) | Select-Object -First 1
+    if (-not $origin) { $origin = $t }
+    $needs = @($origin.Tag | Where-Object { $_ -like 'needs:*' } | ForEach-Object { $_.Substring(6) })
     $why = Test-SkipJustified $needs
-    if ($why) { $problems.Add("Pester: '$($t.ExpandedPath)' $why"); $unjustified++ }
+    if ($why) { $problems.Add("Pester: '$($t.ExpandedPath)' $why$(if ($origin -ne $t) { " (the skip of '$($origin.ExpandedPath)')" })"); $unjustified++ }
 }
+# Set-ItResult -Inconclusive: the test neither passed nor failed; a run that cannot say is not a pass
+foreach ($t in $r.Inconclusive) { $problems.Add("Pester: '$($t.ExpandedPath)' was inconclusive: $(@($t.ErrorRecord | ForEach-Object { "$_" }) -join '; ')") }
 if ($r.NotRunCount -gt 0) {
     $problems.Add("Pester: $($r.NotRunCount) of $($r.TotalCount) tests did not run: $(@($r.NotRun | Select-Object -First 5 | ForEach-Object ExpandedPath) -join '; ')")
 }
@@ -54,7 +83,7 @@ if ($r.TotalCount -eq 0) { $problems.Add("Pester: no tests found in $($config.Ru
 [ordered]@{
     Found   = $r.TotalCount
     Passed  = $r.PassedCount
-    Failed  = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount + $unjustified
+    Failed  = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount + $unjustified + $r.InconclusiveCount
     Skipped = $r.SkippedCount - $unjustified
     NotRun  = $r.NotRunCount
     Problems = @($problems)

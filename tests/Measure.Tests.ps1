@@ -71,7 +71,9 @@ Describe 'Measure-TraceEvent on a file trace-cmd recorded' -Tag 'needs:trace-cmd
         $e = Get-Failure { Measure-TraceEvent -Path $Dat -Sum }
         $e.FullyQualifiedErrorId | Should -BeLike 'NoProperty*'
         $e = Get-Failure { Measure-TraceEvent -Path $Dat -Event sched:nothing_here }
-        $e | Should -Not -BeNullOrEmpty
+        $e.FullyQualifiedErrorId | Should -BeLike 'EventNotFound,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e.Exception.Message | Should -Match 'nothing_here
     }
 }
 
@@ -117,7 +119,7 @@ Describe 'Measure-TraceLatency on a file trace-cmd recorded' -Tag 'needs:trace-c
 }
 
 Describe 'Measure live and from sessions' {
-    It 'measures a live trace of a command: every getpid() the program makes, by a probe made for the trace' -Tag 'needs:uprobes', 'needs:cc', 'needs:sdt-header' -Skip:(-not (Test-KernelFeature uprobes)) {
+    It 'measures a live trace of a command: every getpid() the program makes, by a probe made for the trace' -Tag 'needs:uprobes' -Skip:(-not (Test-KernelFeature uprobes)) {
         $exe = Get-TestProgram probe_target
         $before = "$(Get-Content "$Tracefs/dynamic_events" -Raw)"
         $g = Measure-TraceEvent -UProbe 'p:lt_measure libc:getpid' -Command $exe -ArgumentList 9 -GroupBy EventName, ProcessName

@@ -15,8 +15,10 @@ BeforeAll {
         $line = "Import-Module '$RepoRoot/LinuxTrace.psd1'; `$n = 0; $Body; 'after-' + 'trace'"
         $pwsh = Get-PwshCommand
         $log = Join-Path $TestDrive "child-$([guid]::NewGuid().ToString('N')).log"
-        $psi = if ($Interactive) { [Diagnostics.ProcessStartInfo]::new('python3') } else { [Diagnostics.ProcessStartInfo]::new($pwsh[0]) }
-        $argv = if ($Interactive) { @($Pty, $log, '120', '--') + $pwsh + @('-NoProfile') } else { @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $line) }
+        # through env --default-signal: a run started under nohup or in a background job (SIGHUP, SIGINT ignored, which
+        # exec hands down) must not change what the child does with the signals under test
+        $psi = [Diagnostics.ProcessStartInfo]::new('env')
+        $argv = @('--default-signal=HUP,INT,TERM') + $(if ($Interactive) { @('python3', $Pty, $log, '120', '--') + $pwsh + @('-NoProfile') } else { $pwsh + @('-NoProfile', '-NonInteractive', '-Command', $line) })
         foreach ($a in $argv) { $psi.ArgumentList.Add($a) }
         $psi.RedirectStandardInput = $true
         $psi.RedirectStandardOutput = $true
@@ -51,7 +53,10 @@ BeforeAll {
             $child = Start-ChildPwsh "[Console]::Out.WriteLine('sle' + 'eping'); Start-Sleep 120" $Interactive
             try {
                 Wait-Until { if ($Interactive) { (Test-Path $child.Log) -and (Get-Content $child.Log -Raw) -match 'sleeping' } else { $child.Process.StandardOutput.ReadLine() -eq 'sleeping' } } -TimeoutSeconds 60 -Because 'the baseline to sleep' | Out-Null
-                Start-Sleep -Milliseconds 300
+                # Start-Sleep waits on a futex on the thread that runs the command: signal it only once it waits there
+                Wait-Until { @(Get-ChildItem "/proc/$($child.Pid)/task" -Directory -ErrorAction SilentlyContinue | Where-Object {
+                            "$(Get-Content "$($_.FullName)/comm" -ErrorAction SilentlyContinue)" -eq 'Pipeline Execut' -and
+                            "$(Get-Content "$($_.FullName)/syscall" -ErrorAction SilentlyContinue)" -match '^202 ' }).Count -gt 0 } -TimeoutSeconds 30 -Because 'the baseline''s command thread to wait in Start-Sleep' | Out-Null
                 $Baseline[$key] = Stop-ChildPwsh $child $Signal
             }
             finally { if (-not $child.Process.HasExited) { $child.Process.Kill($true) } }

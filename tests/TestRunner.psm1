@@ -91,7 +91,8 @@ function Get-PwshCommand {
     return , @((Get-Command dotnet -CommandType Application)[0].Source, (Join-Path $PSHOME 'pwsh.dll'))
 }
 
-# A watch for a child that writes "<start ms>`t<test>" (or "done`t<test>") to a file while each test runs.
+# A watch for a child that writes "<start ms>`t<what runs>" (or "done`t...") to a file as each phase of its run starts:
+# discovery of a file, a block's setup, a test, what follows a test, the end of the run (tests/Invoke-PesterRun.ps1).
 function New-CurrentTestWatch([string] $File, [int] $HangSeconds) {
     {
         param($line)
@@ -100,7 +101,7 @@ function New-CurrentTestWatch([string] $File, [int] $HangSeconds) {
         $parts = $text -split "`t", 2
         if ($parts.Count -lt 2 -or $parts[0] -eq 'done') { return $null }
         $ran = ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() - [long]$parts[0]) / 1000
-        if ($ran -gt $HangSeconds) { return "test '$($parts[1])' hung: still running after $([int]$ran) s (limit $HangSeconds s)" }
+        if ($ran -gt $HangSeconds) { return "'$($parts[1])' hung: still running after $([int]$ran) s (limit $HangSeconds s)" }
         $null
     }.GetNewClosure()
 }
@@ -153,7 +154,9 @@ function Invoke-EngineSuite {
         $res.Failed = [int]$a.failed + [int]$a.errors
         $res.Skipped = [int]$a.skipped
         foreach ($t in $a.SelectNodes('.//test[@result="Skip"]')) {
-            $needs = @(([string]$t.reason) -split '\s+' | Where-Object { $_ -like 'needs:*' } | ForEach-Object { $_.Substring(6) })
+            # xunit writes the reason as CDATA, which PowerShell's XML adapter gives as an element, not its text
+            $reason = $t.SelectSingleNode('reason')
+            $needs = @("$(if ($reason) { $reason.InnerText })" -split '\s+' | Where-Object { $_ -like 'needs:*' } | ForEach-Object { $_.Substring(6) })
             $why = Test-SkipJustified $needs
             if ($why) { $res.Skipped--; Add-Problem $res "'$($t.name)' $why" }
         }
@@ -176,7 +179,7 @@ function Invoke-EngineSuite {
     $ran = $res.Passed + $res.Failed + $res.Skipped
     if ($res.Found -eq 0) { Add-Problem $res 'found no tests' }
     elseif ($ran -lt $res.Found -and -not $run.Killed -and (Test-Path $xml)) { Add-Problem $res "ran $ran of the $($res.Found) tests it found" ($res.Found - $ran) }
-    elseif ($run.Killed -or -not (Test-Path $xml)) { $res.Failed += [Math]::Max(0, $res.Found - $ran - 1) }
+    # (a killed or crashed run's tests without a result are counted by Write-TestSummary, as every suite's are)
     $res
 }
 
@@ -200,12 +203,12 @@ function Invoke-PesterSuite {
         $r = Get-Content $json -Raw | ConvertFrom-Json
         $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed = $r.Failed; $res.Skipped = $r.Skipped
         foreach ($p in $r.Problems) { $res.Problems.Add($p) }
-        if ($r.Problems.Count -gt 0 -and $res.Failed -eq 0) { $res.Failed = $r.Problems.Count }
     }
-    elseif ($run.Killed) {
+    # stopped for a hang or the deadline: a failure even when the results were written before it (a hang at exit)
+    if ($run.Killed) {
         Add-Problem $res "stopped: $($run.Reason)"
     }
-    else {
+    elseif (-not (Test-Path $json)) {
         $at = Get-RunningTest $current
         Add-Problem $res "pwsh exited with code $($run.ExitCode)$(if ($at) { " while running '$at'" }) and wrote no results"
     }
@@ -250,7 +253,8 @@ function Invoke-KernelVmSuite {
         [string[]] $Path = @(), [int] $TimeoutSeconds = 1200, [int] $HangSeconds = 300)
     $res = New-SuiteResult 'kernel VM'
     $dir = Join-Path $OutDir 'kernel-vm'
-    $tests = if ($Path) { $Path -join ',' } else { Join-Path $Root 'tests/kernel-vm' }
+    # the guest's own tests, and the -WhatIf file, whose function tracer, kprobe and histogram cases run for real only there
+    $tests = if ($Path) { $Path -join ',' } else { (Join-Path $Root 'tests/kernel-vm'), (Join-Path $Root 'tests/WhatIf.Tests.ps1') -join ',' }
     # One emulator thread for both guest CPUs: with a thread per CPU (MTTCG), the 6.1 guest's text patching (tracer
     # on or off: text_poke_bp's IPI to the other CPU) never got its answer, 1 in 5-10 switches here and in CI (soft
     # lockup in smp_call_function_many_cond); with one thread, 0 in 24, at about the same speed.
@@ -391,13 +395,17 @@ function Write-TestSummary([object[]] $Results) {
     $passed = 0; $failed = 0; $skipped = 0
     [Console]::Out.WriteLine('')
     foreach ($r in $Results) {
+        # every test found has a result, and a problem (a suite's, not one test's) is never a pass
+        $unaccounted = $r.Found - ($r.Passed + $r.Failed + $r.Skipped)
+        if ($unaccounted -gt 0) { Add-Problem $r "$unaccounted of the $($r.Found) tests found have no result" $unaccounted }
+        if ($r.Problems.Count -gt 0 -and $r.Failed -eq 0) { $r.Failed = $r.Problems.Count }
         [Console]::Out.WriteLine(('{0}: {1} passed, {2} failed, {3} skipped of {4} found ({5:N0} s)' -f $r.Name, $r.Passed, $r.Failed, $r.Skipped, $r.Found, $r.Seconds))
         $passed += $r.Passed; $failed += $r.Failed; $skipped += $r.Skipped
     }
     foreach ($n in @($Results | ForEach-Object { $_.Notes })) { [Console]::Out.WriteLine("NOTE $n") }
     foreach ($p in @($Results | ForEach-Object { $_.Problems })) { [Console]::Out.WriteLine("PROBLEM $p") }
     [Console]::Out.WriteLine("$passed passed, $failed failed, $skipped skipped")
-    return ($failed -eq 0)
+    return ($failed -eq 0 -and -not @($Results | Where-Object { $_.Problems.Count }))
 }
 
-Export-ModuleMember -Function Get-TracingUnrest, Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature
+Export-ModuleMember -Function New-SuiteResult, Add-Problem, Get-TracingUnrest, Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature

@@ -38,6 +38,7 @@ Describe 'Reading files trace-cmd wrote' -Tag 'needs:trace-cmd' -Skip:(-not (Tes
         Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-e', 'sched', '-e', 'signal', '-e', 'syscalls', '-e', 'raw_syscalls', '-e', 'irq',
             '-o', $dat, '-F', '-c', 'bash', '-c', $work)
         $r = Compare-MessageWithTraceCmd $dat
+        $r.CountMismatch | Should -BeNullOrEmpty
         $r.Compared | Should -BeGreaterThan 5000
         $kinds = @(Get-TraceEvent $dat | Group-Object EventSystem).Name
         foreach ($k in 'sched', 'signal', 'syscalls', 'raw_syscalls', 'ftrace') { $kinds | Should -Contain $k }
@@ -149,7 +150,7 @@ Describe 'Writing files trace-cmd reads' -Tag 'needs:trace-cmd' -Skip:(-not (Tes
     It 'exports a session''s buffer and converts files between versions' {
         $s = Start-Trace -Event sched:sched_switch -AsSession
         try {
-            Start-Sleep -Milliseconds 300
+            Wait-Until { (Get-TraceStatus -Instance $s.InstanceName).Entries -gt 0 } -Because 'context switches in the session''s buffer'
             $out = Join-Path $Work 'session.dat'
             $s | Export-TraceData -OutFile $out -Compression zstd
         }

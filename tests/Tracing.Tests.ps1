@@ -1,3 +1,4 @@
+BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StateBefore = Get-KernelTraceState
@@ -205,5 +206,65 @@ Describe 'Sessions' {
             (Get-Content "$Tracefs/instances/$name/events/sched/sched_switch/filter" -Raw).Trim() | Should -Be 'none'
         }
         finally { Remove-TraceInstance $name -Confirm:$false }
+    }
+}
+
+Describe 'Start-Trace and Get-TraceEvent options' {
+    It '-Clock sets the instance''s trace clock: counter stamps events with a count, not nanoseconds since boot' {
+        $dat = Join-Path $TestDrive 'counter.dat'
+        Start-Trace -Event sched:sched_process_exec, sched:sched_process_exit -Clock counter -Command /bin/true -OutFile $dat | Out-Null
+        (Get-TraceFileInfo $dat).Clock | Should -Be 'counter'
+        $ev = @(Get-TraceEvent $dat | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $ev.Count | Should -BeGreaterThan 1
+        $uptimeNs = [double](((Get-Content /proc/uptime -Raw) -split ' ')[0]) * 1e9
+        # the counter counts clock reads of this clock (a few per event), far below the nanoseconds since boot
+        @($ev | Where-Object { $_.TimestampNs -gt $uptimeNs / 1000 }).Count | Should -Be 0
+        Get-OurInstance | Should -BeNullOrEmpty
+    }
+
+    It '-QueueLimitMB: a pipeline slower than the kernel makes LinuxTrace drop and say so, never wait' -Tag 'needs:stress-ng' -Skip:(-not (Test-KernelFeature stress-ng)) {
+        $load = Start-Process stress-ng -ArgumentList '--null', '1', '-t', '60' -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'stress.out')
+        try {
+            $n = 0
+            $dropped = @(Start-Trace -Event raw_syscalls:sys_enter -QueueLimitMB 1 -Duration 00:00:03 -SummaryVariable sum -WarningAction SilentlyContinue |
+                ForEach-Object { if (++$n % 200 -eq 0) { Start-Sleep -Milliseconds 20 }; if ($_ -is [LinuxTrace.TraceLostEvents] -and $_.DroppedByLinuxTrace) { $_ } })
+        }
+        finally { $load.Kill($true); $load.WaitForExit() }
+        $dropped.Count | Should -BeGreaterThan 0
+        $sum.DroppedByLinuxTrace | Should -BeGreaterThan 0
+        ($dropped | Measure-Object Count -Sum).Sum | Should -Be $sum.DroppedByLinuxTrace
+        $sum.QueuePeakBytes | Should -BeLessOrEqual (2MB) -Because 'the queue stays near its 1 MB limit'
+        Get-OurInstance | Should -BeNullOrEmpty
+    }
+
+    It '-RealTimeDrainers runs the per-CPU readers under SCHED_FIFO while the trace runs' {
+        # /proc/PID/task/TID/stat: the 41st field is the scheduling policy (1 = SCHED_FIFO); the name may hold spaces
+        function Get-FifoThread { @(Get-ChildItem "/proc/$PID/task" -Directory | Where-Object {
+                    $s = Get-Content "$($_.FullName)/stat" -Raw -ErrorAction SilentlyContinue
+                    $s -and ($s.Substring($s.LastIndexOf(')') + 2) -split ' ')[38] -eq '1' }).Count }
+        Get-FifoThread | Should -Be 0
+        $seen = Start-Trace -Event sched:sched_switch -RealTimeDrainers -Duration 00:00:02 | Select-Object -First 1 | ForEach-Object { Get-FifoThread }
+        $seen | Should -BeGreaterThan 0
+        Get-FifoThread | Should -Be 0 -Because 'the readers are gone with the trace'
+    }
+
+    It 'Get-TraceEvent -ProcessId and -EndTime keep exactly the events a Where-Object keeps' {
+        $dat = Join-Path $TestDrive 'two.dat'
+        Start-Trace -Event raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'ls / > /dev/null; cat /etc/hostname > /dev/null' -OutFile $dat | Out-Null
+        $all = @(Get-TraceEvent $dat | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $cat = ($all | Where-Object { $_.EventName -eq 'sched_process_exec' -and $_.filename -like '*cat' }).ProcessId
+        $cat | Should -Not -BeNullOrEmpty
+        $byPid = @(Get-TraceEvent $dat -ProcessId $cat | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $byPid.Count | Should -BeGreaterThan 0
+        $byPid.Count | Should -Be @($all | Where-Object ProcessId -eq $cat).Count
+        # the middle event's time, as a number of seconds the table shows: everything up to it, and nothing after
+        # (a TimeSpan holds 100 ns: -EndTime keeps the events at or before that instant, to the nanosecond)
+        $mid = $all[[int]($all.Count / 2)].Timestamp
+        $endNs = [uint64]$mid.Ticks * 100
+        $early = @(Get-TraceEvent $dat -EndTime $mid | Where-Object { $_ -is [LinuxTrace.TraceEvent] })
+        $early.Count | Should -Be @($all | Where-Object { $_.TimestampNs -le $endNs }).Count
+        $early.Count | Should -BeLessThan $all.Count
+        $early.Count | Should -BeGreaterThan 0
+        @($early | Where-Object { $_.TimestampNs -gt $endNs }).Count | Should -Be 0
     }
 }

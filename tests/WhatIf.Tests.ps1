@@ -1,5 +1,9 @@
 # -WhatIf, run for real: each cmdlet that can change kernel state is called with -WhatIf, and the kernel's
 # tracing state is compared before and after. A cmdlet that supports -WhatIf but has no case here fails.
+# Each Remove/Clear case has something real to remove where the kernel has the feature (a kprobe, a uprobe, a
+# histogram, graph and function filters, made in BeforeAll); where it lacks the feature, the cmdlet must refuse with
+# a categorised error. The kernel VM runs this file too, so the function tracers', kprobes' and histograms' cases
+# run for real there.
 BeforeDiscovery {
     Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LinuxTrace.psd1') -Force
     $script:WithWhatIf = @(Get-Command -Module LinuxTrace | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
@@ -9,12 +13,26 @@ BeforeAll {
     $script:Instance = New-TestInstanceName
     New-TraceInstance $Instance | Out-Null
     $script:Session = Start-Trace -Event sched:sched_switch -AsSession -Name "lt-whatif-$PID"
+    # what the Remove/Clear cases find to remove, where the kernel has it
     if (Test-KernelFeature uprobes) { Add-UProbe lt_whatif_keep -Path libc -Function getpid }
-    # Runs a -WhatIf case of the function tracers' cmdlets: where the kernel's files show the feature is missing or
-    # refused, the cmdlet's categorised refusal is the expected outcome (it must still change nothing)
+    if (Test-KernelFeature kprobes) { Add-KProbe lt_whatif_kkeep vfs_read }
+    if (Test-KernelFeature hist) { New-TraceHistogram sched:sched_switch -Key next_pid }
+    if (Test-KernelFeature function-graph) { Set-GraphFunction vfs_read }
+    if (Test-KernelFeature function) { Set-FunctionFilter vfs_read -Instance $Instance }
+    # Runs a -WhatIf case of a cmdlet whose feature this kernel may lack or refuse: where the kernel's files show it
+    # missing or refused, the cmdlet must refuse with a categorised error (and still change nothing)
     function Invoke-WhereAllowed([string] $Feature, [scriptblock] $Case) {
         if (Test-KernelFeature $Feature) { & $Case; return }
-        try { & $Case } catch { if ($_.CategoryInfo.Category -notin 'NotImplemented', 'PermissionDenied') { throw } }
+        $refusal = $null
+        try { & $Case } catch { $refusal = $_ }
+        if (-not $refusal) { throw "this kernel lacks $Feature, and the cmdlet did not say so" }
+        if ($refusal.CategoryInfo.Category -notin 'NotImplemented', 'PermissionDenied') { throw $refusal }
+    }
+    # the object a Remove case pipes in exists (one, by name)
+    function Get-One([scriptblock] $Get, [string] $What) {
+        $found = @(& $Get)
+        if ($found.Count -ne 1) { throw "expected one $What to pipe to -WhatIf, found $($found.Count)" }
+        $found[0]
     }
     # each case: what to run with -WhatIf (the instance and the session above exist while they run)
     $script:Cases = @{
@@ -29,14 +47,18 @@ BeforeAll {
         'Set-FunctionFilter'   = { Invoke-WhereAllowed function { Set-FunctionFilter 'vfs_*' -Instance $Instance -WhatIf } }
         'Clear-FunctionFilter' = { Invoke-WhereAllowed function { Clear-FunctionFilter -Instance $Instance -WhatIf } }
         'Add-KProbe'           = { Invoke-WhereAllowed kprobes { Add-KProbe lt_whatif vfs_read -Argument 'count=%dx:u64' -WhatIf } }
-        'Remove-KProbe'        = { Get-KProbe | Remove-KProbe -WhatIf }
+        'Remove-KProbe'        = {
+            if (Test-KernelFeature kprobes) { Get-One { Get-KProbe lt_whatif_kkeep } 'kprobe' | Remove-KProbe -WhatIf; Remove-KProbe lt_whatif_kkeep -WhatIf }
+            # (a kernel without kprobes has none to remove: the name is not found)
+            else { try { Remove-KProbe lt_whatif_kkeep -WhatIf -ErrorAction Stop; throw 'Remove-KProbe found a kprobe on a kernel without kprobes' } catch { if ($_.CategoryInfo.Category -ne 'ObjectNotFound') { throw } } }
+        }
         'Add-UProbe'           = { Invoke-WhereAllowed uprobes { Add-UProbe lt_whatif -Path libc -Function getpid -WhatIf } }
-        'Remove-UProbe'        = { Invoke-WhereAllowed uprobes { Remove-UProbe lt_whatif_keep -WhatIf } }
+        'Remove-UProbe'        = { Invoke-WhereAllowed uprobes { Get-One { Get-UProbe lt_whatif_keep } 'uprobe' | Remove-UProbe -WhatIf; Remove-UProbe lt_whatif_keep -WhatIf } }
         'Measure-TraceEvent'   = { Measure-TraceEvent sched:sched_switch -Duration 00:00:01 -WhatIf }
         'Measure-TraceLatency' = { Measure-TraceLatency raw_syscalls:sys_enter raw_syscalls:sys_exit -Duration 00:00:01 -WhatIf }
         'Export-TraceFlameGraph' = { Start-Trace -Event sched:sched_switch -StackTrace -Duration 00:00:01 | Export-TraceFlameGraph -Path "$TestDrive/f.svg" -WhatIf }
         'New-TraceHistogram'   = { Invoke-WhereAllowed hist { New-TraceHistogram kmem:kmalloc -Key call_site.sym -Value bytes_req -WhatIf } }
-        'Remove-TraceHistogram' = { Invoke-WhereAllowed hist { Remove-TraceHistogram kmem:kmalloc -WhatIf } }
+        'Remove-TraceHistogram' = { Invoke-WhereAllowed hist { Get-One { Get-TraceHistogram -Trigger -Event sched:sched_switch } 'histogram' | Remove-TraceHistogram -WhatIf; Remove-TraceHistogram sched:sched_switch -WhatIf } }
         'Write-TraceMarker'    = { Write-TraceMarker 'not written' -Instance $Instance -WhatIf; Write-TraceMarker 'not written' -Session $Session -WhatIf }
     }
 }
@@ -44,6 +66,9 @@ AfterAll {
     $Session | Stop-Trace
     Remove-TraceInstance $Instance -Confirm:$false
     Get-UProbe lt_whatif_keep -ErrorAction SilentlyContinue | Remove-UProbe
+    if (Test-KernelFeature kprobes) { Get-KProbe lt_whatif_kkeep -ErrorAction SilentlyContinue | Remove-KProbe }
+    if (Test-KernelFeature hist) { Remove-TraceHistogram sched:sched_switch -ErrorAction SilentlyContinue }
+    if (Test-KernelFeature function-graph) { Clear-GraphFunction }
 }
 
 Describe '-WhatIf changes nothing' {

@@ -19,11 +19,11 @@ BeforeAll {
     Import-Module (Join-Path $RepoRoot 'tests/TestRunner.psm1') -Force
 
     # Runs the scratch copy's test task and returns its exit code and output.
-    function Invoke-ScratchTest([string[]] $Arguments, [string] $Name) {
+    function Invoke-ScratchTest([string[]] $Arguments, [string] $Name, [hashtable] $Environment = @{}) {
         $pwsh = Get-PwshCommand
         $log = Join-Path $Scratch "$Name.log"
         $run = Invoke-ChildProcess -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Scratch 'build.ps1'), '-Task', 'Test', '-NoBuild') + $Arguments) `
-            -LogFile $log -TimeoutSeconds 600 -WorkingDirectory $Scratch -Echo { param($l) $l -match '^(PROBLEM|NOTE|\d+ passed|    )' }
+            -LogFile $log -TimeoutSeconds 600 -WorkingDirectory $Scratch -Environment $Environment -Echo { param($l) $l -match '^(PROBLEM|NOTE|\d+ passed|    )' }
         [pscustomobject]@{ ExitCode = $run.ExitCode; Output = Get-Content $log -Raw; Killed = $run.Killed }
     }
     function Add-ScratchFile([string] $Path, [string] $Text) { Set-Content -LiteralPath (Join-Path $Scratch $Path) -Value $Text }
@@ -53,7 +53,73 @@ public class DeliberateCrash
         Add-ScratchFile 'tests/DeliberateHang.Tests.ps1' "Describe 'Deliberate' { It 'returns' { 1 | Should -Be 1 }; It 'hangs' { Start-Sleep -Seconds 3600 } }"
         $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateHang.Tests.ps1'), '-HangSeconds', '15') 'hang'
         $r.ExitCode | Should -Not -Be 0
-        $r.Output | Should -Match "PROBLEM Pester: stopped: test 'Deliberate\.hangs' hung: still running after \d+ s"
+        $r.Output | Should -Match "PROBLEM Pester: stopped: 'Deliberate\.hangs' hung: still running after \d+ s"
+    }
+
+    It 'a hang in a BeforeAll' {
+        Add-ScratchFile 'tests/DeliberateSetupHang.Tests.ps1' "Describe 'Deliberate' { BeforeAll { Start-Sleep -Seconds 3600 }; It 'never starts' { 1 | Should -Be 1 } }"
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateSetupHang.Tests.ps1'), '-HangSeconds', '15') 'setuphang'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM Pester: stopped: 'BeforeAll of Deliberate' hung: still running after \d+ s"
+    }
+
+    It 'a hang in discovery' {
+        Add-ScratchFile 'tests/DeliberateDiscoveryHang.Tests.ps1' "Describe 'Deliberate' { Start-Sleep -Seconds 3600; It 'never found' { } }"
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateDiscoveryHang.Tests.ps1'), '-HangSeconds', '15') 'discoveryhang'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM Pester: stopped: 'discovery of \S+DeliberateDiscoveryHang\.Tests\.ps1' hung"
+    }
+
+    It 'a hang after the results are written (pwsh does not exit)' {
+        # an exit handler that never returns: Pester has written its results, then the process hangs at exit
+        Add-ScratchFile 'tests/DeliberateExitHang.Tests.ps1' "Describe 'Deliberate' { It 'passes' { `$null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Start-Sleep -Seconds 3600 }; 1 | Should -Be 1 } }"
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateExitHang.Tests.ps1'), '-HangSeconds', '15') 'exithang'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM Pester: stopped: 'the end of the run \(results written, pwsh exiting\)' hung"
+        $r.Output | Should -Match '(?m)^1 passed, [1-9]\d* failed, 0 skipped$'
+    }
+
+    It 'a test marked inconclusive' {
+        Add-ScratchFile 'tests/DeliberateInconclusive.Tests.ps1' "Describe 'Deliberate' { It 'runs' { 1 | Should -Be 1 }; It 'cannot say' { Set-ItResult -Inconclusive -Because 'deliberate' } }"
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateInconclusive.Tests.ps1')) 'inconclusive'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM Pester: 'Deliberate\.cannot say' was inconclusive"
+    }
+
+    It 'a skip judged by the block that asked for it, and only when every feature it names is missing' {
+        Add-ScratchFile 'tests/DeliberateBlockSkip.Tests.ps1' @"
+Describe 'Justified' -Tag 'needs:kernel-vm' -Skip { It 'inside a block skipped for a feature this host lacks' -Tag 'needs:events' { } }
+Describe 'Unjustified' -Tag 'needs:events' -Skip { It 'inside a block skipped for a feature this host has' -Tag 'needs:kernel-vm' { } }
+Describe 'Mixed' { It 'names one missing and one present feature' -Tag 'needs:kernel-vm', 'needs:events' -Skip { }; It 'runs' { 1 | Should -Be 1 } }
+"@
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateBlockSkip.Tests.ps1')) 'blockskip'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM Pester: 'Unjustified\.inside a block skipped for a feature this host has' skipped although this machine has events \(the skip of 'Unjustified'\)"
+        $r.Output | Should -Match "PROBLEM Pester: 'Mixed\.names one missing and one present feature' skipped although this machine has events"
+        $r.Output | Should -Not -Match "PROBLEM Pester: 'Justified\."
+        $r.Output | Should -Match '(?m)^1 passed, 2 failed, 1 skipped$'
+    }
+
+    It 'an xunit skip: its reason (CDATA in xunit''s XML) is read' {
+        Add-ScratchFile 'tests/LinuxTrace.Engine.Tests/DeliberateSkip.cs' @'
+namespace LinuxTrace.Engine.Tests;
+public class DeliberateSkip
+{
+    [Xunit.Fact] public void LacksFeature() { Kernel.Require("kernel-vm"); }
+    [Xunit.Fact] public void HasFeature() { Xunit.Assert.Skip("needs:events"); }
+}
+'@
+        $r = Invoke-ScratchTest @('-Suite', 'Engine', '-EngineFilter', '-class *DeliberateSkip') 'xunitskip'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match "PROBLEM xunit: 'LinuxTrace\.Engine\.Tests\.DeliberateSkip\.HasFeature' skipped although this machine has events"
+        $r.Output | Should -Not -Match 'PROBLEM .*LacksFeature'
+        $r.Output | Should -Match '(?m)^0 passed, 1 failed, 1 skipped$'
+    }
+
+    It 'the kernel VM left out under CI' {
+        $r = Invoke-ScratchTest @('-Suite', 'KernelVM') 'ciskipvm' @{ CI = 'true'; LINUXTRACE_SKIP_KERNEL_VM = '1' }
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match 'PROBLEM kernel VM: not run: LINUXTRACE_SKIP_KERNEL_VM=1 is refused under CI'
     }
 
     It 'a test skipped for a feature this machine has' {
@@ -83,5 +149,13 @@ Describe 'Deliberate' {
         $r = Invoke-ScratchTest @('-Suite', 'KernelVM', '-PesterPath', (Join-Path $Scratch 'tests/kernel-vm/DeliberateOops.Tests.ps1')) 'oops'
         $r.ExitCode | Should -Not -Be 0
         $r.Output | Should -Match 'PROBLEM kernel VM: the guest kernel logged trouble while the tests ran:\s+\[\s*[\d.]+\] Oops: 0002'
+    }
+
+    It 'a guest that finds no tests' -Tag 'needs:vm-host' -Skip:(-not (Test-KernelFeature vm-host)) {
+        Add-ScratchFile 'tests/kernel-vm/DeliberateEmpty.Tests.ps1' "Describe 'Deliberate' { }"
+        $r = Invoke-ScratchTest @('-Suite', 'KernelVM', '-PesterPath', (Join-Path $Scratch 'tests/kernel-vm/DeliberateEmpty.Tests.ps1')) 'vmempty'
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match 'PROBLEM kernel VM: Pester: no tests found'
+        $r.Output | Should -Match '(?m)^0 passed, [1-9]\d* failed, 0 skipped$'
     }
 }

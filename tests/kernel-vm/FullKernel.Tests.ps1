@@ -77,7 +77,7 @@ Describe 'Full kernel (kernel VM)' -Tag 'needs:kernel-vm' -Skip:(-not (Test-Kern
         Save-VmFile $dat 'sched.dat'
     }
 
-    It 'reads a function-tracer file trace-cmd recorded in this guest (compared event for event on the host)' -Tag 'needs:trace-cmd', 'needs:function' -Skip:(-not ((Test-KernelFeature trace-cmd) -and (Test-KernelFeature function))) {
+    It 'reads a function-tracer file trace-cmd recorded in this guest (compared event for event on the host)' -Tag 'needs:function' -Skip:(-not (Test-KernelFeature function)) {
         $dat = Join-Path $TestDrive 'tc-function.dat'
         Invoke-TraceCmd @('record', '-q', '-p', 'function', '-l', 'vfs_read', '-l', 'vfs_write', '-o', $dat, '-F', '/bin/cat', '/etc/os-release') -TimeoutSeconds 120
         $ours = @(Get-TraceEvent $dat -Event ftrace:function)

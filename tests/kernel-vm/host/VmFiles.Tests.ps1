@@ -35,6 +35,7 @@ Describe 'files the kernel VM recorded, read on the host' -Tag 'needs:trace-cmd'
             $dat = Get-VmFile 'tc-function.dat'
             Compare-WithTraceCmd $dat | Should -BeNullOrEmpty
             $m = Compare-MessageWithTraceCmd $dat
+            $m.CountMismatch | Should -BeNullOrEmpty
             $m.Compared | Should -Be @(Get-TraceEvent $dat -Event ftrace:function).Count
             $m.Mismatches | Should -BeNullOrEmpty
         }
