@@ -73,7 +73,7 @@ Describe 'Measure-TraceEvent on a file trace-cmd recorded' -Tag 'needs:trace-cmd
         $e = Get-Failure { Measure-TraceEvent -Path $Dat -Event sched:nothing_here }
         $e.FullyQualifiedErrorId | Should -BeLike 'EventNotFound,*'
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $e.Exception.Message | Should -Match 'nothing_here
+        $e.Exception.Message | Should -Match 'nothing_here'
     }
 }
 

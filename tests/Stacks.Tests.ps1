@@ -128,7 +128,7 @@ Describe 'User stacks with events' -Tag 'needs:cc' -Skip:(-not (Test-KernelFeatu
         try {
             # the program has made its seven system calls when it sleeps (clock_nanosleep, or nanosleep: /proc/PID/syscall)
             Wait-Until { $s.CommandProcessId -and (Get-Content "/proc/$($s.CommandProcessId)/comm" -ErrorAction SilentlyContinue) -eq 'ustack' -and
-                "$(Get-Content "/proc/$($s.CommandProcessId)/syscall" -ErrorAction SilentlyContinue)" -match '^(230|35) ' } -Because 'the program to sleep after its system calls
+                "$(Get-Content "/proc/$($s.CommandProcessId)/syscall" -ErrorAction SilentlyContinue)" -match '^(230|35) ' } -Because 'the program to sleep after its system calls'
             $dat = Join-Path $TestDrive 'session-ustack.dat'
             $s | Export-TraceData -OutFile $dat
         }
