@@ -92,8 +92,7 @@ public static class DynamicEvents
     /// </summary>
     public static DynamicProbe Create(TraceFileSystem fs, ProbeDefinition.Parts parts)
     {
-        RequireKind(fs, parts);
-        CheckArguments(parts);
+        Check(fs, parts);
         string group = parts.EffectiveGroup;
         var before = List(fs);
         if (parts.Name is { } name && before.FirstOrDefault(p => p.Group == group && p.Name == name) is { } existing)
@@ -123,6 +122,14 @@ public static class DynamicEvents
             ? after.FirstOrDefault(p => p.Group == group && p.Name == n)
             : after.FirstOrDefault(p => !before.Any(b => b.Group == p.Group && b.Name == p.Name));
         return made ?? throw new TraceException(TraceErrorKind.Failed, $"The kernel took '{definition}' but does not list the probe.") { ErrorId = "ProbeNotListed" };
+    }
+
+    /// <summary>What can be told of a probe without writing it: this kernel makes its kind, and its names and arguments
+    /// are ones the kernel takes (so that -WhatIf says what would fail, as the real call would).</summary>
+    public static void Check(TraceFileSystem fs, ProbeDefinition.Parts parts)
+    {
+        RequireKind(fs, parts);
+        CheckArguments(parts);
     }
 
     /// <summary>NotSupported when this kernel cannot make this kind of probe.</summary>

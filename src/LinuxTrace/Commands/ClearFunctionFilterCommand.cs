@@ -18,7 +18,8 @@ public sealed class ClearFunctionFilterCommand : LinuxTraceCmdlet
     protected override void ProcessRecord()
     {
         var inst = ResolveInstance(Instance);
-        Terminating(() => FunctionFilters.RequireFile(inst, FunctionFilters.FilterFile, "the function tracer's filters"), "FunctionTracerNotAvailable", inst.DisplayName);
+        // read first: a kernel without the files, or a host that refuses them (EPERM), says so before -WhatIf's "what if"
+        Terminating(() => FunctionFilters.GetFilter(inst), "FunctionTracerNotAvailable", inst.DisplayName);
         if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_ftrace_filter and set_ftrace_notrace")) return;
         Terminating(() => FunctionFilters.ClearFilter(inst), "ClearFunctionFilterFailed", inst.DisplayName);
         if (PassThru) WriteObject(FunctionFilters.GetFilter(inst));

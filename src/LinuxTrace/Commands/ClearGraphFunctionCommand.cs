@@ -18,7 +18,8 @@ public sealed class ClearGraphFunctionCommand : LinuxTraceCmdlet
     protected override void ProcessRecord()
     {
         var inst = ResolveInstance(Instance);
-        Terminating(() => FunctionFilters.RequireFile(inst, FunctionFilters.GraphFunctionFile, "the function_graph tracer"), "GraphTracerNotAvailable", inst.DisplayName);
+        // read first: a kernel without the files, or a host that refuses them (EPERM), says so before -WhatIf's "what if"
+        Terminating(() => FunctionFilters.GetGraph(inst), "GraphTracerNotAvailable", inst.DisplayName);
         if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_graph_function, set_graph_notrace and max_graph_depth")) return;
         Terminating(() => FunctionFilters.ClearGraph(inst), "ClearGraphFunctionFailed", inst.DisplayName);
         if (PassThru) WriteObject(FunctionFilters.GetGraph(inst));

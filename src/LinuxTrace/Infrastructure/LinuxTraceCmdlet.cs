@@ -113,6 +113,7 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
     /// <summary>Creates a checked probe definition (ShouldProcess), writing the probe as the kernel lists it with <paramref name="passThru"/>.</summary>
     protected void AddProbe(Engine.Probes.ProbeDefinition.Parts parts, string what, string errorId, bool passThru)
     {
+        if (!NonTerminating(() => Engine.Probes.DynamicEvents.Check(Tracefs, parts), errorId, parts.ToString())) return;
         if (!ShouldProcess($"{parts.EffectiveGroup}:{parts.Name ?? "(named by the kernel)"}", $"Add {what} '{parts}'")) return;
         DynamicProbe? made = null;
         if (NonTerminating(() => made = Engine.Probes.DynamicEvents.Create(Tracefs, parts), errorId, parts.ToString()) && passThru) WriteObject(made);
