@@ -36,10 +36,12 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
 
     /// <summary>Only events at or after this time (since boot, in the trace clock).</summary>
     [Parameter]
+    [Seconds]
     public TimeSpan? StartTime { get; set; }
 
     /// <summary>Only events at or before this time.</summary>
     [Parameter]
+    [Seconds]
     public TimeSpan? EndTime { get; set; }
 
     /// <summary>Only these events (patterns as for Start-Trace).</summary>

@@ -106,6 +106,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     public string[] ArgumentList { get; set; } = [];
 
     [Parameter(ParameterSetName = StreamSet)]
+    [Seconds]
     public TimeSpan? Duration { get; set; }
 
     /// <summary>Record into this instance instead of a private one (created if missing, then removed).</summary>

@@ -52,6 +52,7 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
     public string[] ArgumentList { get; set; } = [];
 
     [Parameter(ParameterSetName = LiveSet)]
+    [Seconds]
     public TimeSpan? Duration { get; set; }
 
     [Parameter(ParameterSetName = LiveSet)]
