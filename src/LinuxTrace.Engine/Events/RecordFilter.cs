@@ -13,6 +13,9 @@ public sealed class RecordFilter
     private bool[]? _cpus;
     private OwnThreads? _own;
     private bool[]? _ownExempt;
+    // per event id, the offsets of the other tasks a record names (sched_switch's prev_pid and next_pid, a wakeup's
+    // wakee): a record about one of this process's threads is LinuxTrace's own activity, whoever's context wrote it
+    private int[]?[]? _ownTaskFields;
 
     public ulong StartNs { get; set; }
     public ulong EndNs { get; set; } = ulong.MaxValue;
@@ -24,13 +27,38 @@ public sealed class RecordFilter
 
     /// <summary>Leaves out records of this process's threads (LinuxTrace's own activity), except the records whose ids
     /// are in <paramref name="exemptIds"/> (markers it writes on purpose); null stops that.</summary>
-    public void ExcludeThreads(OwnThreads? own, IEnumerable<int>? exemptIds = null)
+    /// <remarks>A record is this process's when its common_pid is, or when it names one of its threads as another task
+    /// (<paramref name="taskFields"/>: event id to the offsets of 4-byte pid fields, such as sched_switch's next_pid).
+    /// The kernel's set_event_notrace_pid keeps a switch or wakeup unless both tasks are listed, and knows only the
+    /// threads that existed when it was written.</remarks>
+    public void ExcludeThreads(OwnThreads? own, IEnumerable<int>? exemptIds = null, IReadOnlyDictionary<int, int[]>? taskFields = null)
     {
         _own = own;
         _ownExempt = null;
-        if (own is null || exemptIds is null) return;
+        _ownTaskFields = null;
+        if (own is null) return;
+        if (taskFields is { Count: > 0 })
+        {
+            _ownTaskFields = new int[]?[taskFields.Keys.Max() + 1];
+            foreach (var (id, offsets) in taskFields) if (id >= 0) _ownTaskFields[id] = offsets;
+        }
+        if (exemptIds is null) return;
         _ownExempt = new bool[65536];
         foreach (int id in exemptIds) if (id is >= 0 and < 65536) _ownExempt[id] = true;
+    }
+
+    /// <summary>The pid fields naming other tasks in these events' records: prev_pid and next_pid, and in the sched
+    /// system a task's pid (wakeups, migrations, stats), each a 4-byte field.</summary>
+    public static Dictionary<int, int[]> TaskFields(IEnumerable<LinuxTrace.Engine.Formats.EventFormat> formats)
+    {
+        var map = new Dictionary<int, int[]>();
+        foreach (var f in formats)
+        {
+            var offsets = f.Fields.Where(x => x.Size == 4 && (x.Name is "prev_pid" or "next_pid" || (x.Name == "pid" && f.System == "sched")))
+                .Select(x => x.Offset).ToArray();
+            if (offsets.Length > 0) map[f.Id] = offsets;
+        }
+        return map;
     }
 
     public void AllowEventIds(IEnumerable<int> ids)
@@ -80,7 +108,13 @@ public sealed class RecordFilter
             if (r.Length < PidOffset + 4) return false;
             int pid = BitConverter.ToInt32(r.Page, r.Offset + PidOffset);
             if (_pids is not null && !_pids.Contains(pid)) return false;
-            if (_own is not null && _own.Contains(pid) && (_ownExempt is null || !_ownExempt[r.EventId])) return false;
+            if (_own is not null && (_ownExempt is null || !_ownExempt[r.EventId]))
+            {
+                if (_own.Contains(pid)) return false;
+                if (_ownTaskFields is { } tf && r.EventId >= 0 && r.EventId < tf.Length && tf[r.EventId] is { } offsets)
+                    foreach (int o in offsets)
+                        if (r.Length >= o + 4 && _own.Contains(BitConverter.ToInt32(r.Page, r.Offset + o))) return false;
+            }
         }
         return true;
     }

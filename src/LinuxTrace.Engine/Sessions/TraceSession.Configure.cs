@@ -1,4 +1,5 @@
 using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 
@@ -202,7 +203,8 @@ public sealed partial class TraceSession
         _own = new OwnThreads();
         // markers are written on purpose, by Write-TraceMarker in this process too: they stay
         var markers = events.Where(e => e.System == "ftrace" && Markers.Contains(e.Name)).Select(e => Catalog.GetByName(e.System, e.Name)?.Id ?? -1);
-        LiveFilter.ExcludeThreads(_own, markers);
+        var formats = events.Select(e => Catalog.GetByName(e.System, e.Name)).OfType<EventFormat>();
+        LiveFilter.ExcludeThreads(_own, markers, RecordFilter.TaskFields(formats));
         if (Instance.HasNoTracePids)
         {
             _restore?.RememberNoTracePids();
