@@ -56,6 +56,19 @@ Describe 'Start-Trace streaming' {
         if ([Environment]::ProcessorCount -gt 1) { $cpus.Count | Should -BeGreaterThan 1 }
     }
 
+    It 'leaves this process out of context switches and wakeups, as either task and in threads born during the trace' {
+        # the demo's own pipeline; pwsh's threads (Pipeline Execution threads among them, some newer than the trace's
+        # start) were most of the switches: the kernel keeps a switch unless both tasks are in set_event_notrace_pid
+        $groups = Start-Trace -Event sched:sched_switch, sched:sched_wakeup -Duration 1 | Where-Object { $_ -is [LinuxTrace.TraceEvent] } | Group-Object next_comm
+        $ev = @($groups.Group)
+        $ours = @(Get-ChildItem "/proc/$PID/task" -Name | ForEach-Object { [int]$_ })
+        $ev.Count | Should -BeGreaterThan 0
+        @($ev | Where-Object { $_.ProcessId -in $ours -or $_.next_pid -in $ours -or $_.prev_pid -in $ours -or ($_.EventName -eq 'sched_wakeup' -and $_.pid -in $ours) }).Count | Should -Be 0
+        # ... where with -IncludeSelf they are there (so the check above has something to find)
+        $mine = @(Start-Trace -Event sched:sched_switch -Duration 1 -IncludeSelf | Where-Object { $_.next_pid -in $ours -or $_.prev_pid -in $ours })
+        $mine.Count | Should -BeGreaterThan 0
+    }
+
     It 'applies -Filter in the kernel' {
         $seen = [System.Collections.Generic.List[string]]::new()
         $events = Start-Trace -Event sched:sched_switch -Filter 'prev_pid == 0' -Duration 00:00:01 | ForEach-Object {
@@ -266,5 +279,20 @@ Describe 'Start-Trace and Get-TraceEvent options' {
         $early.Count | Should -BeLessThan $all.Count
         $early.Count | Should -BeGreaterThan 0
         @($early | Where-Object { $_.TimestampNs -gt $endNs }).Count | Should -Be 0
+        # the same time as the number of seconds the table shows, and as that text
+        $seconds = $mid.Ticks / 1e7
+        @(Get-TraceEvent $dat -EndTime $seconds | Where-Object { $_ -is [LinuxTrace.TraceEvent] }).Count | Should -Be $early.Count
+        @(Get-TraceEvent $dat -EndTime ([string]$seconds) -StartTime 0 | Where-Object { $_ -is [LinuxTrace.TraceEvent] }).Count | Should -Be $early.Count
+    }
+
+    It 'takes -Duration in seconds as a number (5 is five seconds, not five ticks), and as a TimeSpan' {
+        foreach ($d in 1, 0.5, '00:00:01') {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            Start-Trace -Event sched:sched_process_exec -Duration $d -WarningAction SilentlyContinue | Out-Null
+            $expected = if ($d -is [string]) { 1.0 } else { [double]$d }
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual ($expected - 0.05)
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan ($expected + 5)
+        }
+        { Start-Trace -Event sched:sched_process_exec -Duration ([double]::NaN) } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
     }
 }
