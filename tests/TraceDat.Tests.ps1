@@ -166,6 +166,25 @@ Describe 'Writing files trace-cmd reads' -Tag 'needs:trace-cmd' -Skip:(-not (Tes
     }
 }
 
+Describe 'Reading a big file' {
+    BeforeAll {
+        # about 2 M records: system calls of 300 runs of ls, and their 300 execs spread through the file
+        $script:Busy = Join-Path $Work 'busy.dat'
+        Start-Trace -Event raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'for i in $(seq 300); do ls -R /usr/share/doc > /dev/null; done' -OutFile $Busy | Out-Null
+    }
+    It '-MaxEvents stops after that many records' {
+        @(Get-TraceEvent $Busy -MaxEvents 7).Count | Should -Be 7
+        @(Get-TraceEvent $Busy -Event sched_process_exec -MaxEvents 3 | Where-Object EventName -eq 'sched_process_exec').Count | Should -Be 3
+    }
+    It 'gives Select-Object -First the first match at once, not after the batch or the file is read' {
+        (Get-TraceFileInfo $Busy).EventCounts['sched:sched_process_exec'] | Should -BeGreaterOrEqual 300
+        $first = Measure-Command { Get-TraceEvent $Busy -Event sched_process_exec | Select-Object -First 1 }
+        $all = Measure-Command { Get-TraceEvent $Busy -Event sched_process_exec | Out-Null }
+        # (the 300 matches used to wait for a batch of 1024: the whole file, every time)
+        $first.TotalMilliseconds | Should -BeLessThan ($all.TotalMilliseconds / 3) -Because "the first of 300 execs came after $([int]$first.TotalMilliseconds) ms, all after $([int]$all.TotalMilliseconds) ms"
+    }
+}
+
 Describe 'Bad files' {
     BeforeAll {
         $script:Big = Join-Path $Work 'big.dat'

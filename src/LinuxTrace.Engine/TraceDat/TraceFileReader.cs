@@ -96,12 +96,15 @@ public sealed class TraceFileReader : IDisposable
 
     /// <summary>Records of the buffer named <paramref name="buffer"/> of every file, merged by time.</summary>
     /// <param name="filters">One filter per file (event ids differ between files), or null.</param>
-    public IEnumerable<TraceRecord> Read(string? buffer, IReadOnlyList<RecordFilter?>? filters)
+    public IEnumerable<TraceRecord> Read(string? buffer, IReadOnlyList<RecordFilter?>? filters, CancellationToken cancel = default)
     {
         var merger = new RecordMerger(Cursors(buffer));
         var stacks = new StackAttacher(_catalogs);
+        int sinceCheck = 0;
         while (merger.MoveNext())
         {
+            // a stop (Ctrl+C, Select-Object -First) is seen while filters drop every record, not only at the next match
+            if (++sinceCheck == 4096) { sinceCheck = 0; cancel.ThrowIfCancellationRequested(); }
             ref var r = ref merger.Current;
             if (stacks.IsStack(r)) continue;
             var filter = filters?[r.Source];

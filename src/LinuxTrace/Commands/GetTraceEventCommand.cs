@@ -57,6 +57,11 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     [Parameter]
     public int[]? Cpu { get; set; }
 
+    /// <summary>Stop after this many records (events and lost-event reports), as Get-WinEvent -MaxEvents does.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxEvents { get; set; } = long.MaxValue;
+
     private readonly List<string> _files = new();
 
     protected override void ProcessRecord()
@@ -91,7 +96,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
             return f.IsEmpty ? null : f;
         }).ToArray();
         Terminating(() => reader.Files.Select(f => f.GetBuffer(Buffer)).ToArray(), "BufferNotFound", Buffer);
-        Emit(reader.Read(Buffer, filters));
+        Emit(reader.Read(Buffer, filters, PipelineStopToken));
     }
 
     private RecordFilter CommonFilter()
@@ -115,20 +120,31 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
         return filter.IsEmpty ? null : filter;
     }
 
+    /// <summary>Writes the records in batches of up to 1024, a batch no later than 50 ms after its first record was read
+    /// (a rare event reaches Select-Object -First at once, not when a whole batch or the file is read), up to MaxEvents.</summary>
     private void Emit(IEnumerable<TraceRecord> records)
     {
         var batch = new List<TraceRecord>(1024);
+        long written = 0;
+        long firstAt = 0;
         try
         {
             foreach (var r in records)
             {
+                if (batch.Count == 0) firstAt = Environment.TickCount64;
                 batch.Add(r);
-                if (batch.Count == 1024)
+                if (written + batch.Count >= MaxEvents) break;
+                if (batch.Count == 1024 || Environment.TickCount64 - firstAt >= 50)
                 {
                     WriteObject(batch, enumerateCollection: true);
+                    written += batch.Count;
                     batch.Clear();
                 }
             }
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            return; // the pipeline is stopping: PowerShell ends it
         }
         catch (TraceException e)
         {
