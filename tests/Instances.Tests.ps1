@@ -44,6 +44,31 @@ Describe 'Trace instances' {
     }
 }
 
+Describe 'Removing instances another tool made' {
+    It 'a wildcard removes only the instances LinuxTrace made; another tool''s takes its name or -Force' {
+        $stem = "lt-pester-$PID-rm"
+        New-TraceInstance "$stem-ours" | Out-Null
+        # another tool's instance: made with mkdir, as trace-cmd and perf do
+        New-Item -ItemType Directory -Path "$Tracefs/instances/$stem-theirs" | Out-Null
+        try {
+            $w = $null
+            Remove-TraceInstance "$stem-*" -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+            Test-Path "$Tracefs/instances/$stem-ours" | Should -BeFalse
+            Test-Path "$Tracefs/instances/$stem-theirs" | Should -BeTrue
+            "$w" | Should -Match "$stem-theirs.*LinuxTrace did not make it.*-Force"
+            Remove-TraceInstance "$stem-*" -Force -Confirm:$false
+            Test-Path "$Tracefs/instances/$stem-theirs" | Should -BeFalse
+            # by its name, without -Force: the user named it
+            New-Item -ItemType Directory -Path "$Tracefs/instances/$stem-named" | Out-Null
+            Remove-TraceInstance "$stem-named" -Confirm:$false
+            Test-Path "$Tracefs/instances/$stem-named" | Should -BeFalse
+        }
+        finally {
+            foreach ($d in Get-ChildItem "$Tracefs/instances" -Directory -Filter "$stem-*") { [IO.Directory]::Delete($d.FullName) }
+        }
+    }
+}
+
 Describe 'Trace options' {
     BeforeAll {
         $script:name = New-TestInstanceName

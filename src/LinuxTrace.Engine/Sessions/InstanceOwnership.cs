@@ -24,6 +24,34 @@ public sealed class InstanceOwnership : IDisposable
 
     public string Name { get; }
 
+    // ---- instances LinuxTrace made: its sessions' private ones, and New-TraceInstance's, noted in /run/linuxtrace --------
+
+    private static string NotePath(string name) => Path.Combine(Probes.ProbeLedger.Directory, name + ".instance");
+
+    /// <summary>Notes that LinuxTrace (New-TraceInstance) made the instance <paramref name="name"/>, so that a wildcard
+    /// removal takes it without -Force (best effort: /run is per mount namespace and gone at reboot).</summary>
+    public static void NoteMade(string name)
+    {
+        try
+        {
+            Directory.CreateDirectory(Probes.ProbeLedger.Directory);
+            File.WriteAllText(NotePath(name), "");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Forgets the note of <paramref name="name"/> (its instance is gone).</summary>
+    public static void ForgetMade(string name)
+    {
+        try { File.Delete(NotePath(name)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>True for an instance LinuxTrace made: a session's private one (linuxtrace-...) or one New-TraceInstance
+    /// noted. Any other is another tool's, or made by hand.</summary>
+    public static bool MadeByLinuxTrace(string name) =>
+        name.StartsWith(Prefix, StringComparison.Ordinal) || File.Exists(NotePath(name));
+
     /// <summary>Takes the lock on <paramref name="instance"/>'s directory; null when another process holds it.</summary>
     public static InstanceOwnership? TryAcquire(TraceInstance instance)
     {

@@ -38,6 +38,7 @@ public sealed class NewTraceInstanceCommand : LinuxTraceCmdlet
                     fs.RemoveInstance(n); // nothing half-made is left behind
                     throw;
                 }
+                Engine.Sessions.InstanceOwnership.NoteMade(n);
                 WriteObject(TraceListing.Info(inst));
             }, "NewInstanceFailed", n);
         }

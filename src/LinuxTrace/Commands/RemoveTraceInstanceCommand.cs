@@ -2,7 +2,8 @@ using System.Management.Automation;
 
 namespace LinuxTrace.Commands;
 
-/// <summary>Removes trace instances (their buffers are freed).</summary>
+/// <summary>Removes trace instances (their buffers are freed). A wildcard takes only the instances LinuxTrace made
+/// (its traces' private ones, New-TraceInstance's); another tool's needs its name, or -Force.</summary>
 [Cmdlet(VerbsCommon.Remove, "TraceInstance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 public sealed class RemoveTraceInstanceCommand : LinuxTraceCmdlet
 {
@@ -11,16 +12,22 @@ public sealed class RemoveTraceInstanceCommand : LinuxTraceCmdlet
     [ArgumentCompleter(typeof(NamedInstanceCompleter))]
     public string[] Name { get; set; } = [];
 
+    /// <summary>Lets a wildcard remove instances LinuxTrace did not make (another tool's tracing).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         var fs = Tracefs;
         var existing = fs.GetInstances().Select(i => i.Name).ToArray();
         foreach (var n in Name)
         {
-            string[] targets = WildcardPattern.ContainsWildcardCharacters(n)
-                ? existing.Where(new WildcardPattern(n, WildcardOptions.IgnoreCase).IsMatch).ToArray()
-                : [n];
-            foreach (var t in targets)
+            bool wildcard = WildcardPattern.ContainsWildcardCharacters(n);
+            string[] targets = wildcard ? existing.Where(new WildcardPattern(n, WildcardOptions.IgnoreCase).IsMatch).ToArray() : [n];
+            var others = wildcard && !Force ? targets.Where(t => !Engine.Sessions.InstanceOwnership.MadeByLinuxTrace(t)).ToArray() : [];
+            if (others.Length > 0)
+                WriteWarning($"'{n}' left {string.Join(", ", others)}: LinuxTrace did not make {(others.Length == 1 ? "it" : "them")} (another tool's tracing, or made by hand). Name {(others.Length == 1 ? "it" : "one")}, or add -Force, to remove {(others.Length == 1 ? "it" : "them")}.");
+            foreach (var t in targets.Except(others))
             {
                 if (Engine.Tracefs.TraceFileSystem.IsTopName(t))
                 {
@@ -35,7 +42,10 @@ public sealed class RemoveTraceInstanceCommand : LinuxTraceCmdlet
                     continue;
                 }
                 if (NonTerminating(() => fs.RemoveInstance(t), "RemoveInstanceFailed", t))
+                {
                     Engine.Probes.ProbeLedger.RemoveLeftovers(fs, t); // probes a killed LinuxTrace made for that trace
+                    Engine.Sessions.InstanceOwnership.ForgetMade(t);
+                }
             }
         }
     }
