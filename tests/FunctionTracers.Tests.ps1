@@ -59,11 +59,3 @@ Describe 'function tracers where the host refuses them' {
     }
 }
 
-Describe 'function calls from records' {
-    It 'Get-FunctionCall ignores records that are not function_graph records' {
-        $s = Start-Trace -Event sched:sched_switch -AsSession
-        try { Start-Sleep -Milliseconds 300; $records = @(Get-TraceEvent -Session $s) } finally { $s | Stop-Trace | Out-Null }
-        $records.Count | Should -BeGreaterThan 0
-        @($records | Get-FunctionCall) | Should -BeNullOrEmpty
-    }
-}
