@@ -161,6 +161,17 @@ Describe 'Writing files trace-cmd reads' -Tag 'needs:trace-cmd' -Skip:(-not (Tes
         Export-TraceData -Path $out -OutFile $v6 -FileVersion 6
         (Get-TraceEvent $v6 | Measure-Object).Count | Should -Be (Get-TraceEvent $out | Measure-Object).Count
         Compare-WithTraceCmd $v6 | Should -BeNullOrEmpty
+        # an existing file is kept unless -Force; a directory is named as one
+        $bytes = [IO.File]::ReadAllBytes($v6)
+        $e = $null; Export-TraceData -Path $out -OutFile $v6 -FileVersion 7 -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'OutFileExists,LinuxTrace.Commands.ExportTraceDataCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        [IO.File]::ReadAllBytes($v6).Length | Should -Be $bytes.Length
+        (Get-TraceFileInfo $v6).Version | Should -Be 6
+        Export-TraceData -Path $out -OutFile $v6 -FileVersion 7 -Force
+        (Get-TraceFileInfo $v6).Version | Should -Be 7
+        $e = $null; Export-TraceData -Path $out -OutFile $Work -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'OutFileIsDirectory,LinuxTrace.Commands.ExportTraceDataCommand'
         Export-TraceData -Path $out -OutFile (Join-Path $Work 'whatif.dat') -WhatIf
         Test-Path (Join-Path $Work 'whatif.dat') | Should -BeFalse
     }

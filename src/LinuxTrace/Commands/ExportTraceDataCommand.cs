@@ -35,9 +35,23 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Overwrite -OutFile if it exists (without it, an existing file is an error and stays as it was).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         string outPath = GetUnresolvedProviderPathFromPSPath(OutFile);
+        if (Directory.Exists(outPath))
+        {
+            WriteError(new ErrorRecord(new IOException($"'{outPath}' is a directory: -OutFile names the trace.dat file to write."), "OutFileIsDirectory", ErrorCategory.InvalidArgument, outPath));
+            return;
+        }
+        if (File.Exists(outPath) && !Force)
+        {
+            WriteError(new ErrorRecord(new IOException($"'{outPath}' exists: Export-TraceData does not overwrite trace data unless -Force is given."), "OutFileExists", ErrorCategory.ResourceExists, outPath));
+            return;
+        }
         int version = int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture);
         if (ParameterSetName == SessionSet)
         {
