@@ -7,6 +7,11 @@
 BeforeDiscovery {
     Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LinuxTrace.psd1') -Force
     $script:WithWhatIf = @(Get-Command -Module LinuxTrace | Where-Object { $_.Parameters.ContainsKey('WhatIf') } | ForEach-Object Name | Sort-Object)
+    # in the kernel VM, the cases of the features the development host lacks or refuses (the host runs all the others;
+    # each case costs about a minute under emulation)
+    if ($env:KVM_GUEST -eq '1') {
+        $script:WithWhatIf = @($WithWhatIf | Where-Object { $_ -in 'Set-GraphFunction', 'Clear-GraphFunction', 'Set-FunctionFilter', 'Clear-FunctionFilter', 'Add-KProbe', 'Remove-KProbe', 'New-TraceHistogram', 'Remove-TraceHistogram' })
+    }
 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
@@ -33,6 +38,19 @@ BeforeAll {
         $found = @(& $Get)
         if ($found.Count -ne 1) { throw "expected one $What to pipe to -WhatIf, found $($found.Count)" }
         $found[0]
+    }
+    # The events whose triggers the cases could touch, and the test instance's files a case could change: read instead
+    # of every event's files (thousands of reads a snapshot, minutes in the kernel VM)
+    $script:CaseEvents = 'sched/sched_switch', 'kmem/kmalloc', 'raw_syscalls/sys_enter', 'raw_syscalls/sys_exit'
+    function Get-InstanceSnapshot {
+        $dir = "$Tracefs/instances/$Instance"
+        $files = @('tracing_on', 'current_tracer', 'buffer_size_kb', 'trace_clock', 'set_event', 'set_event_pid', 'set_event_notrace_pid',
+            'set_ftrace_filter', 'set_ftrace_notrace', 'trace_marker') + @($CaseEvents | ForEach-Object { "events/$_/enable"; "events/$_/filter"; "events/$_/trigger" }) +
+            @([IO.Directory]::GetFiles("$dir/options") | ForEach-Object { "options/$([IO.Path]::GetFileName($_))" })
+        foreach ($f in $files) {
+            $text = try { [IO.File]::ReadAllText("$dir/$f") } catch [IO.FileNotFoundException] { '(none)' } catch { "($($_.Exception.GetType().Name))" }
+            "$f=$text"
+        }
     }
     # each case: what to run with -WhatIf (the instance and the session above exist while they run)
     $script:Cases = @{
@@ -74,15 +92,13 @@ AfterAll {
 Describe '-WhatIf changes nothing' {
     It '<_> -WhatIf leaves the kernel (and the disk) as it was' -ForEach $WithWhatIf {
         $Cases.ContainsKey($_) | Should -BeTrue -Because "every cmdlet with -WhatIf needs a case in tests/WhatIf.Tests.ps1"
-        $before = Get-KernelTraceState
-        $instanceBefore = Get-ChildItem "$Tracefs/instances/$Instance" -Recurse -File -Include enable, filter, set_event*, tracing_on, current_tracer, buffer_size_kb, trace_clock |
-            ForEach-Object { "$($_.FullName)=$([IO.File]::ReadAllText($_.FullName))" }
+        $before = Get-KernelTraceState -TriggerEvents $CaseEvents
+        $instanceBefore = @(Get-InstanceSnapshot)
         $entries = (Get-TraceStatus -Instance $Session.InstanceName).Entries
         & $Cases[$_] 6>$null | Should -BeNullOrEmpty
-        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
-        $instanceAfter = Get-ChildItem "$Tracefs/instances/$Instance" -Recurse -File -Include enable, filter, set_event*, tracing_on, current_tracer, buffer_size_kb, trace_clock |
-            ForEach-Object { "$($_.FullName)=$([IO.File]::ReadAllText($_.FullName))" }
-        $instanceAfter | Should -Be $instanceBefore
+        Compare-KernelTraceState $before (Get-KernelTraceState -TriggerEvents $CaseEvents) | Should -BeNullOrEmpty
+        $instanceBefore.Count | Should -BeGreaterThan 20
+        @(Get-InstanceSnapshot) | Should -Be $instanceBefore
         (Get-TraceStatus -Instance $Instance).Entries | Should -Be 0 -Because 'nothing was written into the test instance''s buffer'
         Get-ChildItem $TestDrive | Should -BeNullOrEmpty
         $Session.State | Should -Be 'Running'
