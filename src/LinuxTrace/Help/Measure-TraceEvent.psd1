@@ -24,7 +24,7 @@
         FollowChildren = 'Live: also trace the children they start.'
         Command        = 'Live: a program to start and trace; the trace ends when it exits.'
         ArgumentList   = 'Live: the arguments of -Command.'
-        Duration       = 'Live: how long to trace.'
+        Duration       = 'Live: how long to trace, in seconds (5, 0.5) or as a TimeSpan (00:01:00); until Ctrl+C when omitted and no -Command is given.'
         Instance       = 'Live: record into this instance instead of a private one.'
         BufferSizeKB   = 'Live: the per-CPU ring-buffer size.'
         IncludeSelf    = 'Live: also record this PowerShell process''s own threads (left out by default). Scheduler latencies need it.'

@@ -13,7 +13,7 @@
         FollowChildren = 'Also trace the children that traced processes fork (options/event-fork).'
         Command        = 'A program to start and trace: only it (and its children with -FollowChildren) is traced, from its first instruction. A path is resolved as PowerShell resolves paths (relative to the current location, ~ for home) and the program starts in the current location; a name is searched in PATH. Its output goes to the host, not the pipeline. Tracing ends when it exits.'
         ArgumentList   = 'Arguments for -Command.'
-        Duration       = 'How long to trace.'
+        Duration       = 'How long to trace: seconds as a number (5, 0.5) or a TimeSpan (00:01:00). The trace also ends when -Command''s program exits, on Ctrl+C, Stop-Trace or Select-Object -First; without -Duration or -Command it runs until one of those.'
         Instance       = 'Record into this instance instead of a private one. An instance that does not exist is created and removed at the end; an existing one is restored to the state it had.'
         BufferSizeKB   = 'Ring-buffer size per CPU, in KB. Bigger buffers lose fewer events under load.'
         Clock          = 'The trace clock (local, global, mono, boot, ...).'
