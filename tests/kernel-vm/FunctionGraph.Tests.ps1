@@ -125,6 +125,24 @@ Describe 'function_graph (kernel VM)' -Tag 'needs:function-graph' -Skip:(-not (T
         @($calls | Where-Object { $_.Command -eq 'cat' -and $_.Function -eq 'do_sys_openat2' }).Count | Should -BeGreaterOrEqual 2
     }
 
+    It '-MaxGraphDepth 2 keeps the graph two calls deep; -Raw streams the entry and exit records themselves' {
+        $before = Get-KernelTraceState
+        $calls = @(Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -MaxGraphDepth 2 -Command /bin/cat -ArgumentList /etc/hostname)
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty -Because 'max_graph_depth is put back'
+        $roots = @($calls | Where-Object { $_.Command -eq 'cat' -and $_.Function -eq 'do_sys_openat2' })
+        $roots.Count | Should -BeGreaterThan 0
+        @($roots | Where-Object { $_.Children.Count -gt 0 }).Count | Should -BeGreaterThan 0 -Because 'the second level is there'
+        @($roots | ForEach-Object { $_.Descendants() } | Where-Object { $_.Depth -gt $roots[0].Depth + 1 }).Count | Should -Be 0
+        $raw = @(Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -MaxGraphDepth 2 -Raw -Command /bin/cat -ArgumentList /etc/hostname)
+        @($raw | Where-Object { $_ -is [LinuxTrace.FunctionCall] }).Count | Should -Be 0
+        $entries = @($raw | Where-Object EventName -eq 'funcgraph_entry')
+        $exits = @($raw | Where-Object EventName -eq 'funcgraph_exit')
+        $entries.Count | Should -BeGreaterThan 0
+        $exits.Count | Should -BeGreaterThan 0
+        @($entries | Where-Object { $_.depth -gt 1 }).Count | Should -Be 0 -Because 'the kernel''s own depth field, under its own name'
+        Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+
     It 'refuses the top buffer while another tracer runs there, and leaves it running' {
         # another tool's function tracer, on one rare function (all of them would crawl under emulation)
         Set-FunctionFilter vfs_fsync
@@ -159,6 +177,23 @@ Describe 'function tracer (kernel VM)' -Tag 'needs:function' -Skip:(-not (Test-K
         $ev.Function | Should -Contain 'vfs_read'
         $ev | Where-Object ProcessName -ne 'cat' | Should -BeNullOrEmpty
         Compare-KernelTraceState $before (Get-KernelTraceState) | Should -BeNullOrEmpty
+    }
+
+    It 'Set-FunctionFilter, Get-FunctionFilter and Clear-FunctionFilter write and read an instance''s filter files' {
+        $name = New-TestInstanceName
+        New-TraceInstance $name | Out-Null
+        try {
+            Set-FunctionFilter 'vfs_rea*' -Instance $name
+            Set-FunctionFilter vfs_fsync -Instance $name -Append
+            $f = Get-FunctionFilter -Instance $name
+            $f.Instance | Should -Be $name
+            $f.Function | Should -Contain 'vfs_read'
+            $f.Function | Should -Contain 'vfs_fsync'
+            @($f.Function | Sort-Object) | Should -Be @([IO.File]::ReadAllLines("$Tracefs/instances/$name/set_ftrace_filter") | Sort-Object)
+            Get-FunctionFilter -Instance $name | Clear-FunctionFilter
+            (Get-FunctionFilter -Instance $name).Function | Should -BeNullOrEmpty
+        }
+        finally { Remove-TraceInstance $name -Confirm:$false }
     }
 
     It 'follows the children of the program it starts (-FollowChildren), and nothing else' {

@@ -53,6 +53,8 @@ Describe 'hist triggers (kernel VM)' -Tag 'needs:hist' -Skip:(-not (Test-KernelF
             (Get-TraceHistogram -Trigger raw_syscalls:sys_enter).Definition | Should -Match 'if id < 1000'
         }
         finally { Get-TraceHistogram -Trigger raw_syscalls:sys_enter | Remove-TraceHistogram }
+        "$(Get-Content "$Tracefs/events/raw_syscalls/sys_enter/trigger" -Raw)" | Should -Not -Match '^hist:' -Because 'Remove-TraceHistogram removed what Get-TraceHistogram -Trigger piped to it'
+        @(Get-TraceHistogram -Trigger raw_syscalls:sys_enter).Count | Should -Be 0
         Get-TraceHistogram -Trigger raw_syscalls:sys_enter | Should -BeNullOrEmpty
     }
 

@@ -37,6 +37,8 @@ Describe 'kprobes (kernel VM)' -Tag 'needs:kprobes' -Skip:(-not (Test-KernelFeat
         $next.ret | Should -BeGreaterOrEqual 0
         (Get-KProbe lt_open).Hits | Should -BeGreaterOrEqual $opens.Count
         Get-KProbe lt_* | Remove-KProbe
+        Get-KProbe lt_* | Should -BeNullOrEmpty -Because 'Remove-KProbe removed what Get-KProbe piped to it'
+        "$(Get-Content "$Tracefs/kprobe_events" -Raw)" | Should -Not -Match 'lt_open'
         Get-DynamicEvents | Should -Be $before
     }
 
