@@ -68,8 +68,7 @@ public sealed class AddKProbeCommand : LinuxTraceCmdlet
             string target = Offset > 0 ? $"{Function}+{Offset}" : Function;
             parts = new ProbeDefinition.Parts(Return ? 'r' : 'p', MaxActive, Group, Name, target, ProbeArguments.From(Argument));
         }
-        // a kernel without kprobes says so first (the function may well exist), -WhatIf or not
-        if (!NonTerminating(() => DynamicEvents.RequireKind(Tracefs, parts), "AddKProbeFailed", parts.ToString())) return;
+        // an unknown function gets its close matches from kallsyms first, kprobes or not; AddProbe then checks the kind
         if (!NonTerminating(() => DynamicEvents.CheckKernelFunction(parts.Target), "KernelFunctionNotFound", parts.Target)) return;
         AddProbe(parts, "kernel probe", "AddKProbeFailed", PassThru);
     }
