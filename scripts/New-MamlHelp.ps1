@@ -10,7 +10,20 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $module = Import-Module $ModulePath -PassThru -Force
-$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are documented with the cmdlet's own parameters, as PowerShell's own help does; only the
+# common parameters (-Verbose, -ErrorAction ...) are left to about_CommonParameters
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters
+$shouldProcessText = @{
+    WhatIf  = 'Shows what the cmdlet would change (in tracefs or on disk) without changing it; a change the kernel would refuse is still reported as an error.'
+    Confirm = 'Asks for confirmation before each change.'
+}
+# What an output type carries, for OUTPUTS: its public properties (the prose's Outputs entry, where given, comes first).
+function Describe-Type([type] $t) {
+    $props = @($t.GetProperties([Reflection.BindingFlags] 'Public, Instance') | Where-Object { $_.GetIndexParameters().Count -eq 0 } | ForEach-Object Name)
+    if (-not $props -or $t.Namespace -notlike 'LinuxTrace*') { return $null }
+    $shown = $props | Select-Object -First 14
+    "$($t.Name) objects carry $($shown -join ', ')$(if ($props.Count -gt $shown.Count) { ', ...' }) (Get-Member lists them all)."
+}
 
 $ns = @{
     maml = 'http://schemas.microsoft.com/maml/2004/10'
@@ -96,7 +109,7 @@ foreach ($cmd in (Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Ob
     # parameters
     $w.WriteStartElement('command', 'parameters', $ns.command)
     foreach ($p in ($params | Sort-Object Name)) {
-        $text = $prose.Parameters[$p.Name]
+        $text = if ($prose.Parameters[$p.Name]) { $prose.Parameters[$p.Name] } else { $shouldProcessText[$p.Name] }
         if (-not $text) { throw "No help text for parameter -$($p.Name) of $($cmd.Name) in $proseFile" }
         $attr = $p.ParameterSets.Values | Select-Object -First 1
         $w.WriteStartElement('command', 'parameter', $ns.command)
@@ -141,7 +154,11 @@ foreach ($cmd in (Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Ob
     foreach ($o in ($cmd.OutputType | Sort-Object Name -Unique)) {
         $w.WriteStartElement('command', 'returnValue', $ns.command)
         $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('name', $ns.maml, $o.Name); $w.WriteEndElement()
-        Description @($(if ($prose.Outputs -and $prose.Outputs[$o.Name]) { $prose.Outputs[$o.Name] } else { $o.Name }))
+        # the prose names a type without its namespace (TraceEvent, FileInfo)
+        $short = ($o.Name -split '\.')[-1]
+        $said = if ($prose.Outputs) { $prose.Outputs[$o.Name] ?? $prose.Outputs[$short] }
+        $what = @($said, $(if ($o.Type) { Describe-Type $o.Type }) | Where-Object { $_ })
+        Description @($(if ($what) { $what -join ' ' } else { $o.Name }))
         $w.WriteEndElement()
     }
     $w.WriteEndElement()

@@ -8,7 +8,8 @@ BeforeAll {
     $script:Ns = [System.Xml.XmlNamespaceManager]::new($Maml.NameTable)
     $Ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
     $Ns.AddNamespace('maml', 'http://schemas.microsoft.com/maml/2004/10')
-    $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    $Ns.AddNamespace('dev', 'http://schemas.microsoft.com/maml/dev/2004/10')
+    $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters
     function Get-MamlCommand([string] $Name) { $Maml.SelectSingleNode("//command:command[command:details/command:name='$Name']", $Ns) }
 }
 
@@ -37,6 +38,22 @@ Describe 'Help' {
         foreach ($p in (Get-Help $_ -Full).parameters.parameter) { $documented[$p.name] = ($p.description.Text -join '') }
         foreach ($p in $cmd.Parameters.Keys | Where-Object { $_ -notin $Common }) {
             $documented[$p] | Should -Not -BeNullOrEmpty -Because "-$p of $_ needs help"
+        }
+    }
+    It 'documents -WhatIf and -Confirm of <_> in its syntax and parameters' -ForEach ($Commands | Where-Object { (Get-Command $_).Parameters.ContainsKey('WhatIf') }) {
+        $m = Get-MamlCommand $_
+        foreach ($item in $m.SelectNodes('command:syntax/command:syntaxItem', $Ns)) {
+            @($item.SelectNodes('command:parameter/maml:name', $Ns)).InnerText | Should -Contain 'WhatIf'
+            @($item.SelectNodes('command:parameter/maml:name', $Ns)).InnerText | Should -Contain 'Confirm'
+        }
+        ((Get-Help $_ -Parameter WhatIf).description.Text -join '') | Should -Match 'without changing'
+    }
+    It 'says in OUTPUTS what each output of <_> carries, not only its type name' -ForEach $Commands {
+        $m = Get-MamlCommand $_
+        foreach ($rv in $m.SelectNodes('command:returnValues/command:returnValue', $Ns)) {
+            $name = $rv.SelectSingleNode('dev:type/maml:name', $Ns).InnerText
+            $text = $rv.SelectSingleNode('maml:description', $Ns).InnerText.Trim()
+            $text | Should -Not -Be $name -Because "OUTPUTS of $_ should say what a $name carries"
         }
     }
     It 'has an about topic' {

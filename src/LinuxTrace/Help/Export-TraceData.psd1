@@ -14,6 +14,7 @@
         Compression = 'none (default), zstd or zlib; version 7 only.'
         PassThru    = 'Return the written file as a FileInfo.'
     }
+    Outputs     = @{ FileInfo = 'With -PassThru: the trace.dat file written, as Get-Item gives it.' }
     Examples    = @(
         @{ Title = 'Save a session for KernelShark'; Code = '$s = Start-Trace -Event sched:* -AsSession; Start-Sleep 5; $s | Export-TraceData -OutFile sched.dat; $s | Stop-Trace'; Remarks = 'Records scheduler events for five seconds and saves them; kernelshark sched.dat opens the file.' }
         @{ Title = 'Convert for an old trace-cmd'; Code = 'Export-TraceData -Path new.dat -OutFile old.dat -FileVersion 6'; Remarks = 'Rewrites a version 7 file as version 6.' }

@@ -17,6 +17,7 @@
         Title       = 'The heading of the SVG.'
         PassThru    = 'Return the written file.'
     }
+    Outputs     = @{ FileInfo = 'With -PassThru: the SVG or folded-stacks file written, as Get-Item gives it.' }
     Examples    = @(
         @{ Title = 'Where tasks wait (off-CPU)'; Code = 'Start-Trace -Event sched:sched_switch -StackTrace -Duration 00:00:05 | Export-TraceFlameGraph -Path off.svg -OffCpu -ByProcess'; Remarks = 'Records every context switch with its kernel stack for five seconds and draws where tasks were switched out, weighted by how long they stayed out.' }
         @{ Title = 'Which kernel paths open files'; Code = 'Start-Trace -Event syscalls:sys_enter_openat -StackTrace -Duration 00:00:05 | Export-TraceFlameGraph -Path open.svg'; Remarks = 'One sample per openat, by its kernel stack.' }

@@ -6,6 +6,7 @@
         ShowProcess = 'Add the task column (command-pid), as the funcgraph-proc option does.'
         NoHeader    = 'Leave out the column header.'
     }
+    Outputs     = @{ String = 'Lines of text: a header (without -NoHeader), then one line per call entry, leaf call and return, laid out as trace-cmd report prints a function_graph trace (CPU, duration, indented function).' }
     Examples    = @(
         @{ Title = 'The walkthrough''s output'; Code = 'Start-Trace -Tracer function_graph -GraphFunction do_sys_openat2 -Command ls | Format-TraceGraph -ShowProcess'; Remarks = 'The call graphs of the opens that ls makes.' }
     )

@@ -40,7 +40,7 @@
         Raw            = 'function_graph: stream the funcgraph_entry and funcgraph_exit records instead of paired FunctionCall objects.'
         RealTimeDrainers = 'Run the per-CPU readers at real-time priority (SCHED_FIFO) so that they keep up on a saturated machine with small buffers. They sleep whenever the buffers are drained.'
     }
-    Outputs     = @{ TraceEvent = 'One object per event, of a class made for its format.'; FunctionCall = 'With -Tracer function_graph: one per call, when it returns.'; TraceLostEvents = 'Where events were lost.'; TraceSession = 'With -AsSession.' }
+    Outputs     = @{ TraceEvent = 'One object per event, of a class made for its format.'; FunctionCall = 'With -Tracer function_graph: one per call, when it returns.'; TraceLostEvents = 'Where events were lost.'; TraceSession = 'With -AsSession.'; FileInfo = 'With -OutFile and -PassThru: the trace.dat file written, as Get-Item gives it (it pipes into Get-TraceEvent and Copy-Item).' }
     Examples    = @(
         @{ Title = 'A kernel probe for one trace'; Code = "Start-Trace -KProbe 'p:lt_open do_sys_openat2 filename=+0(%si):string' -Command cat -ArgumentList /etc/hostname | Select-Object ProcessName, filename"; Remarks = 'Creates kprobes:lt_open, traces it while cat runs, and removes it at the end.' }
         @{ Title = 'Who runs on the CPUs?'; Code = 'Start-Trace -Event sched:sched_switch -Duration 00:00:05 | Group-Object next_comm | Sort-Object Count -Descending'; Remarks = 'Counts context switches by the task switched to, for five seconds.' }

@@ -9,6 +9,7 @@
         Session  = 'Write into this session''s instance (from Start-Trace -AsSession).'
         Instance = 'Write into this instance instead; the top-level buffer when omitted.'
     }
+    Outputs     = @{ Void = 'Nothing: the marker goes into the ring buffer, where the trace''s events come from.' }
     Examples    = @(
         @{ Title = 'Annotate a running trace'; Code = '$s = Start-Trace -Event sched:sched_switch, ftrace:print -AsSession; Write-TraceMarker "deploy starts" -Session $s; ./deploy.sh; Write-TraceMarker "deploy done" -Session $s; Get-TraceEvent $s -Event ftrace:print | Select-Object Timestamp, buf'; Remarks = 'Puts two markers around a deployment and reads them back with their time stamps.' }
         @{ Title = 'The classic echo'; Code = 'Write-TraceMarker "checkpoint 1"'; Remarks = 'Writes to the top-level trace_marker, as echo > trace_marker does; traces of ftrace:print copy it where the kernel allows.' }
