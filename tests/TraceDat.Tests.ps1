@@ -237,4 +237,28 @@ Describe 'Bad files' {
         { Get-TraceEvent $bad -ErrorAction Stop } | Should -Throw -ExpectedMessage '*bad magic*'
         { Get-TraceFileInfo $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidTraceFile,LinuxTrace.Commands.GetTraceFileInfoCommand'
     }
+    It 'names the bad file among several and still reads the others' {
+        $dir = Join-Path $Work 'several'
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        Copy-Item $Big (Join-Path $dir 'a.dat')
+        Set-Content (Join-Path $dir 'b.dat') 'definitely not a trace'
+        Copy-Item $Big (Join-Path $dir 'c.dat')
+        $e = $null
+        $ev = @(Get-TraceEvent (Join-Path $dir '*.dat') -ErrorVariable e -ErrorAction SilentlyContinue)
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'InvalidTraceFile,LinuxTrace.Commands.GetTraceEventCommand'
+        $e[0].TargetObject | Should -Be (Join-Path $dir 'b.dat')
+        $ev.Count | Should -Be (2 * @(Get-TraceEvent $Big).Count)
+    }
+    It 'says a directory is a directory, and names the file''s events for an unknown one' {
+        $e = $null
+        Get-TraceEvent $Work -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null
+        $e[0].FullyQualifiedErrorId | Should -Be 'PathIsDirectory,LinuxTrace.Commands.GetTraceEventCommand'
+        $e[0].Exception.Message | Should -Match 'is a directory'
+        $e = $null
+        try { Get-TraceEvent $Big -Event sched:nothing_here -ErrorAction Stop | Out-Null } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -Be 'EventNotFound,LinuxTrace.Commands.GetTraceEventCommand'
+        $e.Exception.Message | Should -Match ([regex]::Escape("in $Big"))
+        $e.Exception.Message | Should -Not -Match 'this kernel'
+    }
 }

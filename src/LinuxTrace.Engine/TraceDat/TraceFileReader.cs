@@ -16,13 +16,17 @@ public sealed class TraceFileReader : IDisposable
     private readonly List<EventFactory> _factories = new();
     private readonly List<EventCatalog> _catalogs = new();
 
-    public TraceFileReader(IEnumerable<string> paths)
+    /// <param name="onBadFile">Where a file that cannot be opened (malformed, truncated in its headers, unreadable) is
+    /// reported and left out, the others read; without it such a file is an exception.</param>
+    public TraceFileReader(IEnumerable<string> paths, Action<string, TraceException>? onBadFile = null)
     {
         try
         {
             foreach (var p in paths)
             {
-                var f = TraceDatFile.Open(p);
+                TraceDatFile f;
+                try { f = TraceDatFile.Open(p); }
+                catch (TraceException e) when (onBadFile is not null) { onBadFile(p, e); continue; }
                 _files.Add(f);
                 var catalog = EventCatalog.FromFormats(f.HeaderPage, f.Formats);
                 var commands = new CommandResolver(useProc: false);
@@ -88,7 +92,7 @@ public sealed class TraceFileReader : IDisposable
             if (!any)
             {
                 var all = _files.SelectMany(f => f.Formats.Select(x => new EventName(x.System, x.Name))).Distinct().ToArray();
-                throw EventSelector.NotFound(all, pattern);
+                throw EventSelector.NotFound(all, pattern, _files.Count == 1 ? $"in {_files[0].Path}" : $"in any of {_files.Count} files");
             }
         }
         return sets;

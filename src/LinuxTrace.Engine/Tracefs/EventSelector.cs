@@ -78,13 +78,17 @@ public static class EventSelector
     }
 
     /// <summary>The error for a pattern that matches no event, with close matches.</summary>
-    public static TraceException NotFound(IReadOnlyList<EventName> available, string pattern)
+    /// <param name="where">What holds the events: "on this kernel" (the default), or "in FILE" for a trace.dat file,
+    /// whose own events are then listed when there are few.</param>
+    public static TraceException NotFound(IReadOnlyList<EventName> available, string pattern, string? where = null)
     {
         string namePart = pattern.Contains(':') ? pattern[(pattern.IndexOf(':') + 1)..] : pattern;
         var close = CloseMatch.Suggest(namePart, available.Select(e => e.Name).Distinct(), 5);
         var full = close.Select(n => available.First(e => e.Name == n).ToString()).ToArray();
-        string hint = full.Length > 0 ? $" Close matches: {string.Join(", ", full)}." : " List them with Get-TraceEventType.";
-        return new TraceException(TraceErrorKind.NotFound, $"No trace event matches '{pattern}' on this kernel.{hint}") { ErrorId = "EventNotFound" };
+        string hint = full.Length > 0 ? $" Close matches: {string.Join(", ", full)}."
+            : where is null ? " List them with Get-TraceEventType."
+            : $" {(available.Count <= 12 ? "It has " + string.Join(", ", available) : "Get-TraceFileInfo lists its events")}.";
+        return new TraceException(TraceErrorKind.NotFound, $"No trace event matches '{pattern}' {where ?? "on this kernel"}.{hint}") { ErrorId = "EventNotFound" };
     }
 
     internal static Regex Glob(string pattern) =>

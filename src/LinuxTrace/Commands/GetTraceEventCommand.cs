@@ -87,7 +87,9 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     protected override void EndProcessing()
     {
         if (_files.Count == 0) return;
-        using var reader = Terminating(() => new TraceFileReader(_files), "InvalidTraceFile", _files[0]);
+        // a bad file among several is an error naming it; the others are still read
+        using var reader = Terminating(() => new TraceFileReader(_files, (f, e) => WriteError(ErrorFor(e, "InvalidTraceFile", f))), "InvalidTraceFile", _files[0]);
+        if (reader.Files.Count == 0) return;
         var ids = Event is { Length: > 0 } ? Terminating(() => reader.ResolveEvents(Event), "EventNotFound", Event) : null;
         var filters = reader.Files.Select((_, i) =>
         {

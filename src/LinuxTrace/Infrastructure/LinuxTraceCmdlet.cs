@@ -107,6 +107,12 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
             catch (ItemNotFoundException e) { WriteError(new ErrorRecord(e, "FileNotFound", ErrorCategory.ObjectNotFound, p)); }
         }
         foreach (var p in literalPath ?? []) files.Add(GetUnresolvedProviderPathFromPSPath(p));
+        // a directory is named as one (opening it would say "permission denied" or worse)
+        foreach (var d in files.Where(Directory.Exists).ToArray())
+        {
+            WriteError(new ErrorRecord(new IOException($"'{d}' is a directory, not a file: give the files in it, such as '{System.IO.Path.Combine(d, "*")}'."), "PathIsDirectory", ErrorCategory.InvalidArgument, d));
+            files.Remove(d);
+        }
         return files;
     }
 
