@@ -214,7 +214,8 @@ function Split-RawFields([string] $Rest, [string[]] $Names) {
 # Does trace-cmd's printed value equal our typed value?
 function Test-RawValue($Ours, [string] $Theirs, [int] $Size) {
     $Theirs = $Theirs.Trim()
-    if ($Ours -is [string]) { return ($Theirs -eq $Ours) -or $Theirs.StartsWith('ARRAY[') }
+    # (trimmed as theirs is: a thread may name itself with a trailing space, as MSBuild's 'RequestBuilder ' does)
+    if ($Ours -is [string]) { return ($Theirs -eq $Ours.Trim()) -or $Theirs.StartsWith('ARRAY[') }
     if ($Ours -is [array]) {
         $bytes = foreach ($x in $Ours) { [BitConverter]::GetBytes($x) }
         $hex = ($bytes | ForEach-Object { '{0:x2}' -f $_ }) -join ', '
