@@ -82,6 +82,9 @@ function Compare-KernelTraceState($Before, $After) {
 }
 
 # Waits until the script block returns something true, or fails the test after the deadline. Returns that value.
+# The error a script block ends with ($null when it does not): for asserting ids, categories and messages.
+function Get-Failure([scriptblock] $Script) { try { & $Script | Out-Null; $null } catch { $_ } }
+
 function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 10, [string] $Because = 'the condition') {
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     do {

@@ -5,9 +5,6 @@ BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StateBefore = Get-KernelTraceState
-    function Get-Failure([scriptblock] $Script) {
-        try { & $Script | Out-Null; $null } catch { $_ }
-    }
 }
 AfterAll {
     Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty

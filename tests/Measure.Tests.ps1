@@ -5,7 +5,6 @@ BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:StateBefore = Get-KernelTraceState
-    function Get-Failure([scriptblock] $Script) { try { & $Script | Out-Null; $null } catch { $_ } }
     $script:Dat = Join-Path $TestDrive 'syscalls.dat'
     if (Test-KernelFeature trace-cmd) {
         Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-o', $script:Dat, '-e', 'raw_syscalls', '-F', '-c', 'bash', '-c', 'for i in 1 2 3; do ls -R /usr/share/doc >/dev/null; cat /etc/hostname >/dev/null; done')

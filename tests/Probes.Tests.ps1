@@ -8,9 +8,6 @@ BeforeAll {
     $script:StateBefore = Get-KernelTraceState
     $script:Dyn = "$script:Tracefs/dynamic_events"
     function Get-DynamicEvents { "$(Get-Content $script:Dyn -Raw)".Trim() }
-    function Get-Failure([scriptblock] $Script) {
-        try { & $Script | Out-Null; $null } catch { $_ }
-    }
     $script:Libc = (& ldd /bin/true | Select-String -Pattern '(\S*libc\.so\.6)\s+\(' | ForEach-Object { $_.Matches[0].Groups[1].Value } | Select-Object -First 1)
 }
 AfterAll {

@@ -4,7 +4,6 @@ BeforeDiscovery { . $PSScriptRoot/../KernelFeatures.ps1 }
 BeforeAll {
     . $PSScriptRoot/../Common.ps1
     $script:StateBefore = Get-KernelTraceState
-    function Get-Failure([scriptblock] $Script) { try { & $Script | Out-Null; $null } catch { $_ } }
 }
 AfterAll {
     Get-TraceHistogram -Trigger -Event kmem:kmalloc, raw_syscalls:sys_enter -ErrorAction SilentlyContinue | Remove-TraceHistogram

@@ -7,7 +7,6 @@ BeforeAll {
     $script:StateBefore = Get-KernelTraceState
     $script:Dyn = "$script:Tracefs/dynamic_events"
     function Get-DynamicEvents { "$(Get-Content $script:Dyn -Raw)".Trim() }
-    function Get-Failure([scriptblock] $Script) { try { & $Script | Out-Null; $null } catch { $_ } }
 }
 AfterAll {
     Get-KProbe lt_* -ErrorAction SilentlyContinue | Remove-KProbe -Force -Confirm:$false
