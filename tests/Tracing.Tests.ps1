@@ -69,6 +69,18 @@ Describe 'Start-Trace streaming' {
         $mine.Count | Should -BeGreaterThan 0
     }
 
+    It '-Verbose says each change to tracefs, step by step, and the undoing of each' {
+        $v = @(Start-Trace -Event sched:sched_process_exec -Command /bin/true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        $made = @($v | Where-Object { $_ -match '^tracefs: mkdir .*/instances/(linuxtrace-\d+-\d+)$' })
+        $made.Count | Should -Be 1
+        $inst = [regex]::Match($made[0], 'linuxtrace-\d+-\d+').Value
+        $v | Should -Contain "tracefs: write '1' into $Tracefs/instances/$inst/events/sched/sched_process_exec/enable"
+        $v | Should -Contain "tracefs: write '1' into $Tracefs/instances/$inst/tracing_on"
+        $v[-1] | Should -Be "tracefs: rmdir $Tracefs/instances/$inst"
+        # without -Verbose, nothing of it
+        @(Start-Trace -Event sched:sched_process_exec -Command /bin/true 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -Be 0
+    }
+
     It 'applies -Filter in the kernel' {
         $seen = [System.Collections.Generic.List[string]]::new()
         $events = Start-Trace -Event sched:sched_switch -Filter 'prev_pid == 0' -Duration 00:00:01 | ForEach-Object {

@@ -138,6 +138,7 @@ public sealed class TraceFileSystem
         string path = Path.Combine(Root, "instances", name);
         if (Directory.Exists(path))
             throw new TraceException(TraceErrorKind.AlreadyExists, $"A trace instance named '{name}' already exists.", path) { ErrorId = "InstanceExists" };
+        TracefsLog.Say($"tracefs: mkdir {path}");
         try
         {
             Directory.CreateDirectory(path);
@@ -160,7 +161,8 @@ public sealed class TraceFileSystem
         string path = Path.Combine(Root, "instances", name);
         if (!Directory.Exists(path))
             throw new TraceException(TraceErrorKind.NotFound, $"There is no trace instance named '{name}'.", path) { ErrorId = "InstanceNotFound" };
-        // rmdir on tracefs works on a non-empty instance directory; Directory.Delete would recurse, so call rmdir directly.
+        TracefsLog.Say($"tracefs: rmdir {path}");
+        // rmdir on tracefs works on a non-empty instance directory (Directory.Delete without recursion is an rmdir)
         for (int attempt = 0; ; attempt++)
         {
             try

@@ -16,7 +16,11 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
             if (_tracefs is not null) return _tracefs;
             try
             {
-                return _tracefs = TraceFileSystem.Default;
+                _tracefs = TraceFileSystem.Default;
+                // -Verbose says each change to tracefs, as it is made on this command's thread (WriteVerbose only there)
+                int thread = Environment.CurrentManagedThreadId;
+                TracefsLog.Listen(m => { if (Environment.CurrentManagedThreadId == thread && !Stopping) WriteVerbose(m); });
+                return _tracefs;
             }
             catch (TraceException e)
             {
