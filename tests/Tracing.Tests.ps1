@@ -308,3 +308,38 @@ Describe 'Start-Trace and Get-TraceEvent options' {
         { Start-Trace -Event sched:sched_process_exec -Duration ([double]::NaN) } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
     }
 }
+
+Describe 'Tables at 80 and 120 columns' {
+    BeforeAll {
+        $script:Dat = Join-Path $TestDrive 'table.dat'
+        Start-Trace -Event sched:sched_switch, raw_syscalls:sys_enter -Command /bin/sh -ArgumentList '-c', 'ls / > /dev/null' -FollowChildren -OutFile $Dat | Out-Null
+        # the data lines of a table, as a console of that width shows them
+        function Get-TableLine($InputObject, [int] $Width) {
+            @($InputObject | Format-Table | Out-String -Width $Width) -split "`n" | Where-Object { $_.Trim() } | Select-Object -Skip 2
+        }
+    }
+    It 'events: Message keeps most of the width (<_> columns)' -ForEach 80, 120 {
+        $width = $_
+        $ev = @(Get-TraceEvent $Dat -Event sys_enter -MaxEvents 20)
+        $ev.Count | Should -Be 20
+        $header = @(@($ev | Format-Table | Out-String -Width $width) -split "`n" | Where-Object { $_ -match 'Message' })[0]
+        $header.IndexOf('Message') | Should -BeLessOrEqual 58 -Because 'Time, CPU, Command-Pid and Event take 57 columns at most'
+        $lines = @(Get-TableLine $ev $width)
+        $lines.Count | Should -Be 20
+        foreach ($l in $lines) { $l.TrimEnd().Length | Should -BeLessOrEqual $width }
+        # the time in seconds with six decimals, as trace-cmd report prints it
+        $lines[0] | Should -Match '^\s*\d+\.\d{6} '
+    }
+    It 'counts from Measure-TraceEvent: Count and Group only, no empty statistics columns (<_> columns)' -ForEach 80, 120 {
+        $width = $_
+        $g = @(Measure-TraceEvent -Path $Dat -GroupBy id)
+        $g[0] | Should -BeOfType ([LinuxTrace.TraceEventCount])
+        $header = @(@($g | Format-Table | Out-String -Width $width) -split "`n" | Where-Object { $_ -match 'Group' })[0]
+        $header | Should -Not -Match 'Sum|Minimum'
+        $header.IndexOf('Group') | Should -BeLessOrEqual 12
+        # with -Property, the statistics are there
+        $s = @(Measure-TraceEvent -Path $Dat -Event sys_enter -GroupBy id -Property id -Sum)
+        $s[0] | Should -Not -BeOfType ([LinuxTrace.TraceEventCount])
+        @(@($s | Format-Table | Out-String -Width $width) -split "`n" | Where-Object { $_ -match 'Group' })[0] | Should -Match 'Sum'
+    }
+}

@@ -136,7 +136,7 @@ public sealed class EventAggregator
         var list = new List<TraceEventGroup>(merged.Count);
         foreach (var (values, acc) in merged.Values.OrderByDescending(m => m.Acc.Count))
         {
-            var g = GroupTypes.Create<TraceEventGroup>(names, values);
+            TraceEventGroup g = _spec.Property is null ? GroupTypes.Create<TraceEventCount>(names, values) : GroupTypes.Create<TraceEventGroup>(names, values);
             g.Count = acc.Count;
             if (_spec.Property is not null)
             {

@@ -33,6 +33,12 @@ public abstract class TraceEventGroup : TraceGroup
     public TraceHistogram? Histogram { get; internal set; }
 }
 
+/// <summary>A group of Measure-TraceEvent (or of an in-kernel histogram) that counts only: no -Property, so no Sum,
+/// Minimum, Maximum or Average; its table shows the count and the keys.</summary>
+public abstract class TraceEventCount : TraceEventGroup
+{
+}
+
 /// <summary>One group of Measure-TraceLatency: how many start/end pairs, and their latency in nanoseconds.</summary>
 public abstract class TraceLatencyGroup : TraceGroup
 {

@@ -126,7 +126,7 @@ public static partial class HistTriggers
             var m = Entry().Match(line);
             if (!m.Success) continue;
             var values = KeyValues(m.Groups["keys"].Value, keys, syscalls);
-            var g = GroupTypes.Create<TraceEventGroup>(props, values);
+            TraceEventGroup g = valueName is null ? GroupTypes.Create<TraceEventCount>(props, values) : GroupTypes.Create<TraceEventGroup>(props, values);
             foreach (Match v in Value().Matches(m.Groups["vals"].Value))
             {
                 long n = long.Parse(v.Groups["v"].Value, CultureInfo.InvariantCulture);
