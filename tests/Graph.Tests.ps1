@@ -88,4 +88,15 @@ Describe 'Function call graphs from a file' {
         $text[0] | Should -Match 'FUNCTION'
         @($text | Select-Object -Skip 2 | Where-Object { $_ -and $_ -notmatch "cat-$cat" }).Count | Should -Be 0
     }
+
+    It '-Event completes from the file''s own formats, relative to PowerShell''s location' {
+        Push-Location (Split-Path $Graph)
+        try {
+            $fromFile = @(Get-Completion "Get-TraceEvent -Path $(Split-Path $Graph -Leaf) -Event ")
+            $fromFile | Should -Contain 'ftrace:funcgraph_entry'
+            $fromFile | Should -Not -Contain 'sched:sched_switch' -Because 'the file holds the ftrace formats only'
+        }
+        finally { Pop-Location }
+        Get-Completion 'Get-TraceEvent -Event sched:sched_swi' | Should -Contain 'sched:sched_switch' -Because 'without -Path, the kernel''s events'
+    }
 }

@@ -19,6 +19,7 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet
 
     /// <summary>With -Path: the buffer of the source file to export (top by default).</summary>
     [Parameter(ParameterSetName = PathSet)]
+    [ArgumentCompleter(typeof(FileBufferCompleter))]
     public string? Buffer { get; set; }
 
     [Parameter(Mandatory = true, Position = 1)]

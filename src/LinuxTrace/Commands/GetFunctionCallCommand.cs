@@ -24,6 +24,7 @@ public sealed class GetFunctionCallCommand : LinuxTraceCmdlet
     /// <summary>The buffer (instance) of the file to read; the top one by default.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(FileBufferCompleter))]
     public string? Buffer { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]

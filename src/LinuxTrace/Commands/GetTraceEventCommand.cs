@@ -32,6 +32,7 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
     /// <summary>The buffer (instance) of the file to read; the top one by default.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(FileBufferCompleter))]
     public string? Buffer { get; set; }
 
     /// <summary>Only events at or after this time (since boot, in the trace clock).</summary>

@@ -34,6 +34,36 @@ public abstract class KernelValueCompleter : IArgumentCompleter
 
     protected static string? Instance(IDictionary bound) => bound.Contains("Instance") ? bound["Instance"]?.ToString() : null;
 
+    /// <summary>The trace.dat files of -Path or -LiteralPath being typed (relative to PowerShell's location, -Path's
+    /// wildcards expanded), opened for their formats and buffers; empty when none is bound. The caller disposes them.</summary>
+    protected static List<Engine.TraceDat.TraceDatFile> FilesOf(IDictionary bound)
+    {
+        var files = new List<Engine.TraceDat.TraceDatFile>();
+        if (!bound.Contains("Path") && !bound.Contains("LiteralPath")) return files;
+        // PowerShell's location, not the process's: a script block runs in the completing runspace (its SessionStateProxy
+        // is not to be called while the completion's pipeline runs)
+        string cwd = ScriptBlock.Create("$executionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke()
+            .FirstOrDefault()?.BaseObject as string ?? Environment.CurrentDirectory;
+        foreach (var (key, wildcards) in new[] { ("Path", true), ("LiteralPath", false) })
+        {
+            if (!bound.Contains(key) || bound[key] is not { } v) continue;
+            var given = v is IEnumerable e and not string ? e.Cast<object>().Select(o => o?.ToString() ?? "") : [v.ToString() ?? ""];
+            foreach (var g in given)
+            {
+                string full = Path.GetFullPath(g, cwd);
+                var paths = wildcards && WildcardPattern.ContainsWildcardCharacters(Path.GetFileName(full)) && Directory.Exists(Path.GetDirectoryName(full))
+                    ? Directory.GetFiles(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+                    : [full];
+                foreach (var f in paths)
+                {
+                    try { files.Add(Engine.TraceDat.TraceDatFile.Open(f)); }
+                    catch (Exception) { } // not a trace file (yet): nothing to complete from it
+                }
+            }
+        }
+        return files;
+    }
+
     protected static TraceInstance InstanceOf(IDictionary bound) => TraceFileSystem.Default.GetInstance(Instance(bound));
 }
 
@@ -43,13 +73,33 @@ public sealed class TracerCompleter : KernelValueCompleter
     protected override IEnumerable<string> Values(IDictionary b) => InstanceOf(b).AvailableTracers;
 }
 
-/// <summary>Events as system:event (available_events), and systems as system:*.</summary>
+/// <summary>Events as system:event, and systems as system:*: those of the trace.dat files -Path names when it is
+/// given (their own formats), else this kernel's (available_events).</summary>
 public sealed class EventCompleter : KernelValueCompleter
 {
     protected override IEnumerable<string> Values(IDictionary b)
     {
-        var events = EventSelector.Available(TraceFileSystem.Default.Top);
+        var files = FilesOf(b);
+        IReadOnlyList<EventName> events;
+        try
+        {
+            events = files.Count > 0
+                ? files.SelectMany(f => f.Formats.Select(x => new EventName(x.System, x.Name))).Distinct().ToArray()
+                : EventSelector.Available(TraceFileSystem.Default.Top);
+        }
+        finally { foreach (var f in files) f.Dispose(); }
         return events.Select(e => e.System + ":*").Distinct().Concat(events.Select(e => e.ToString())).Order(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>The buffers (instances) recorded in the trace.dat files of -Path.</summary>
+public sealed class FileBufferCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b)
+    {
+        var files = FilesOf(b);
+        try { return files.SelectMany(f => f.Buffers.Select(x => x.Name)).Where(n => n.Length > 0).Distinct().Order(StringComparer.Ordinal).ToArray(); }
+        finally { foreach (var f in files) f.Dispose(); }
     }
 }
 
