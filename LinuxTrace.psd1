@@ -5,7 +5,7 @@
     Author               = 'LinuxTrace contributors'
     CompanyName          = 'LinuxTrace'
     Copyright            = '(c) LinuxTrace contributors. MIT License.'
-    Description          = 'Linux kernel tracing (ftrace/tracefs) from PowerShell: typed trace events in the pipeline, trace.dat files shared with trace-cmd and KernelShark.'
+    Description          = 'Linux kernel tracing (ftrace/tracefs) from PowerShell: typed trace events in the pipeline, trace.dat files shared with trace-cmd and KernelShark. Linux only; this package is built for x64 (the engine is compiled ahead and a small native reader is included): on arm64, build it from source with build.ps1 -Task Package.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.6'
     FormatsToProcess     = @('LinuxTrace.Format.ps1xml')
@@ -55,8 +55,9 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Linux', 'ftrace', 'tracefs', 'trace-cmd', 'tracing', 'kernel', 'PSEdition_Core')
-            ProjectUri = 'https://example.invalid/linuxtrace'
+            Tags         = @('Linux', 'ftrace', 'tracefs', 'trace-cmd', 'tracing', 'kernel', 'PSEdition_Core', 'x64')
+            LicenseUri   = 'https://opensource.org/license/mit'
+            ReleaseNotes = 'Time parameters take seconds (-Duration 5). Get-TraceEvent -MaxEvents. Measure-TraceEvent without -Property gives TraceEventCount groups. Remove-TraceInstance with a wildcard removes only the instances LinuxTrace made (-Force for others); Export-TraceData keeps an existing file unless -Force. -Verbose shows every change to tracefs.'
         }
     }
 }

@@ -15,10 +15,12 @@
                  Debian's full kernel under QEMU, with the function_graph walkthrough).
     -Task Bench  runs bench/ (LinuxTrace beside trace-cmd) and writes bench/results/.
     -Task KernelVM runs only the kernel-VM tests.
+    -Task Package builds the module and writes out/package/LinuxTrace.<version>.nupkg holding the module only (manifest,
+                 formats, bin/, en-US/, LICENSE), for Publish-PSResource / Install-PSResource from a repository.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'KernelVM')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'KernelVM', 'Package')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -184,6 +186,24 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# The module as a user installs it: a staging folder with the module's own files only, packed as a .nupkg.
+function Invoke-Package {
+    if (-not $NoBuild) { Invoke-Build }
+    $stage = Join-Path $Root 'out/package/LinuxTrace'
+    if (Test-Path (Split-Path $stage)) { Remove-Item (Split-Path $stage) -Recurse -Force }
+    New-Item -ItemType Directory -Path $stage | Out-Null
+    Copy-Item (Join-Path $Root 'LinuxTrace.psd1'), (Join-Path $Root 'LinuxTrace.Format.ps1xml'), (Join-Path $Root 'LICENSE') $stage
+    Copy-Item (Join-Path $Root 'bin') (Join-Path $stage 'bin') -Recurse
+    Copy-Item (Join-Path $Root 'en-US') (Join-Path $stage 'en-US') -Recurse
+    Get-ChildItem $stage -Recurse -Filter '*.pdb' | Remove-Item
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $stage -DestinationPath (Split-Path $stage)
+    $nupkg = Get-ChildItem (Split-Path $stage) -Filter '*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw 'Compress-PSResource wrote no .nupkg' }
+    Write-Host "Package: $($nupkg.FullName)"
+    $nupkg
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
@@ -193,4 +213,5 @@ switch ($Task) {
         Invoke-Pwsh @('-NoProfile', '-File', "$Root/bench/Invoke-Bench.ps1")
     }
     'KernelVM' { $Suite = @('KernelVM'); Invoke-Test }
+    'Package' { Invoke-Package | Out-Null }
 }
