@@ -59,6 +59,15 @@ Describe 'Help' {
     It 'has an about topic' {
         (Get-Help about_LinuxTrace | Out-String) | Should -Match 'private instance'
     }
+    It 'has an about topic for the <Topic> workflow' -ForEach @(
+        @{ Topic = 'Probes'; Cmdlet = 'Add-KProbe' }, @{ Topic = 'Graph'; Cmdlet = 'Format-TraceGraph' },
+        @{ Topic = 'Aggregation'; Cmdlet = 'Measure-TraceEvent' }, @{ Topic = 'Files'; Cmdlet = 'Export-TraceData' }) {
+        $text = Get-Help "about_LinuxTrace_$Topic" | Out-String
+        $text | Should -Match $Cmdlet
+        foreach ($c in [regex]::Matches($text, '\b[A-Z][a-z]+-(?:Trace|KProbe|UProbe|Usdt|Graph|Function|Available)[A-Za-z]*\b').Value | Sort-Object -Unique) {
+            Get-Command $c -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty -Because "about_LinuxTrace_$Topic names $c"
+        }
+    }
     It 'declares OutputType and uses approved verbs' -ForEach $Commands {
         $cmd = Get-Command $_
         $cmd.Verb | Should -BeIn (Get-Verb).Verb
