@@ -7,8 +7,10 @@ BeforeAll {
     # runs a script in a new pwsh whose HOME (and so its user module path and PSResourceGet's settings) is $UserHome
     function Invoke-CleanPwsh([string] $Script, [string] $UserHome) {
         $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME, $saved = $UserHome, "$UserHome/.local/share", "$UserHome/.config", @($env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME)
+        # (in that HOME too: PSResourceGet leaves NuGet/ and PSResourceGet/ folders in the working directory)
+        Push-Location $UserHome
         try { $out = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1 }
-        finally { $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME = $saved }
+        finally { Pop-Location; $env:HOME, $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME = $saved }
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($out | ForEach-Object { "$_" }) }
     }
 }
@@ -53,5 +55,6 @@ Install-PSResource -Name LinuxTrace -Repository lt-local -Scope CurrentUser -Tru
         $r.Output[0] | Should -BeLike "$userHome/*"
         [int]$r.Output[1] | Should -BeGreaterThan 3
         $r.Output[2] | Should -Match 'trace'
+        @(Get-ChildItem $RepoRoot -Directory -Name | Where-Object { $_ -in 'NuGet', 'PSResourceGet' }).Count | Should -Be 0 -Because 'nothing is left in the repository'
     }
 }
