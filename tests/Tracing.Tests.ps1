@@ -310,6 +310,18 @@ Describe 'Start-Trace and Get-TraceEvent options' {
 }
 
 Describe 'Tables at 80 and 120 columns' {
+    It 'every table view leaves its unsized columns room in 80 columns (16 for text, 8 for a count)' {
+        $xml = [xml](Get-Content (Join-Path $RepoRoot 'LinuxTrace.Format.ps1xml') -Raw)
+        $numeric = 'TraceInstanceInfo', 'CpuBufferStats', 'TraceSessionSummary', 'FunctionCallStatistics'
+        $tight = foreach ($v in $xml.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
+            $h = @($v.TableControl.TableHeaders.TableColumnHeader)
+            $used = ($h | Where-Object { $_.Width } | Measure-Object { [int]$_.Width } -Sum).Sum + $h.Count - 1
+            $left = 80 - $used
+            if ($left -lt $(if ($v.Name -in $numeric) { 8 } else { 16 })) { "$($v.Name): $left columns left" }
+        }
+        $tight | Should -BeNullOrEmpty
+    }
+
     BeforeAll {
         $script:Dat = Join-Path $TestDrive 'table.dat'
         Start-Trace -Event sched:sched_switch, raw_syscalls:sys_enter -Command /bin/sh -ArgumentList '-c', 'ls / > /dev/null' -FollowChildren -OutFile $Dat | Out-Null
