@@ -28,18 +28,19 @@ $plugin = @{
 if ($CurrentTestFile) {
     # Pester has no public per-test hook outside a Describe; the plugin list it reads for its VS Code runner
     # is the one place (Pester is pinned in build.ps1, so this does not move under us). The plugin's script
-    # blocks run in Pester's scopes later, so they find the file through the AppDomain, not a captured variable.
+    # blocks run in Pester's scopes later, so they find the writer (a closure over the file) through the AppDomain.
     # Every phase is written as it starts, "<start ms><tab><what runs>": discovery of a file, a block's BeforeAll, a
     # test, what follows a test (AfterEach, AfterAll, the next block's setup), the end of the run, so that a hang
     # anywhere is named.
-    [AppDomain]::CurrentDomain.SetData('LinuxTrace.CurrentTestFile', $CurrentTestFile)
-    $plugin.ContainerDiscoveryStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tdiscovery of $($Context.BlockContainer.Item)") }
-    $plugin.EachBlockSetupStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tBeforeAll of $($Context.Block.ExpandedPath)") }
-    $plugin.EachTestSetupStart = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`t$($Context.Test.ExpandedPath)") }
-    $plugin.EachTestTeardownEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tafter $($Context.Test.ExpandedPath) (AfterEach, AfterAll or the next setup)") }
-    $plugin.EachBlockTeardownEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tafter block $($Context.Block.ExpandedPath) (its AfterAll ended)") }
+    $file = $CurrentTestFile
+    [AppDomain]::CurrentDomain.SetData('LinuxTrace.Phase', { param([string] $What) [IO.File]::WriteAllText($file, "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`t$What") }.GetNewClosure())
+    $plugin.ContainerDiscoveryStart = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) "discovery of $($Context.BlockContainer.Item)" }
+    $plugin.EachBlockSetupStart = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) "BeforeAll of $($Context.Block.ExpandedPath)" }
+    $plugin.EachTestSetupStart = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) $Context.Test.ExpandedPath }
+    $plugin.EachTestTeardownEnd = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) "after $($Context.Test.ExpandedPath) (AfterEach, AfterAll or the next setup)" }
+    $plugin.EachBlockTeardownEnd = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) "after block $($Context.Block.ExpandedPath) (its AfterAll ended)" }
     # the results and pwsh's exit come after the run: still watched (a hang at exit is a hang too)
-    $plugin.RunEnd = { param($Context) [IO.File]::WriteAllText([AppDomain]::CurrentDomain.GetData('LinuxTrace.CurrentTestFile'), "$([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())`tthe end of the run (results written, pwsh exiting)") }
+    $plugin.RunEnd = { param($Context) & ([AppDomain]::CurrentDomain.GetData('LinuxTrace.Phase')) 'the end of the run (results written, pwsh exiting)' }
 }
 & (Get-Module Pester) {
     param($plugin)

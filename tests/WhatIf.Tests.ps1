@@ -68,7 +68,7 @@ BeforeAll {
         'Remove-KProbe'        = {
             if (Test-KernelFeature kprobes) { Get-One { Get-KProbe lt_whatif_kkeep } 'kprobe' | Remove-KProbe -WhatIf; Remove-KProbe lt_whatif_kkeep -WhatIf }
             # (a kernel without kprobes has none to remove: the name is not found)
-            else { try { Remove-KProbe lt_whatif_kkeep -WhatIf -ErrorAction Stop; throw 'Remove-KProbe found a kprobe on a kernel without kprobes' } catch { if ($_.CategoryInfo.Category -ne 'ObjectNotFound') { throw } } }
+            else { $e = Get-Failure { Remove-KProbe lt_whatif_kkeep -WhatIf -ErrorAction Stop }; if ($e.CategoryInfo.Category -ne 'ObjectNotFound') { throw "expected ObjectNotFound, got: $e" } }
         }
         'Add-UProbe'           = { Invoke-WhereAllowed uprobes { Add-UProbe lt_whatif -Path libc -Function getpid -WhatIf } }
         'Remove-UProbe'        = { Invoke-WhereAllowed uprobes { Get-One { Get-UProbe lt_whatif_keep } 'uprobe' | Remove-UProbe -WhatIf; Remove-UProbe lt_whatif_keep -WhatIf } }

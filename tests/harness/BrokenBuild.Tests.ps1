@@ -49,34 +49,24 @@ public class DeliberateCrash
         $r.Output | Should -Match '(?m)^\d+ passed, [1-9]\d* failed, \d+ skipped$'
     }
 
-    It 'a hang in one test' {
-        Add-ScratchFile 'tests/DeliberateHang.Tests.ps1' "Describe 'Deliberate' { It 'returns' { 1 | Should -Be 1 }; It 'hangs' { Start-Sleep -Seconds 3600 } }"
-        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateHang.Tests.ps1'), '-HangSeconds', '15') 'hang'
-        $r.ExitCode | Should -Not -Be 0
-        $r.Output | Should -Match "PROBLEM Pester: stopped: 'Deliberate\.hangs' hung: still running after \d+ s"
-    }
-
-    It 'a hang in a BeforeAll' {
-        Add-ScratchFile 'tests/DeliberateSetupHang.Tests.ps1' "Describe 'Deliberate' { BeforeAll { Start-Sleep -Seconds 3600 }; It 'never starts' { 1 | Should -Be 1 } }"
-        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateSetupHang.Tests.ps1'), '-HangSeconds', '15') 'setuphang'
-        $r.ExitCode | Should -Not -Be 0
-        $r.Output | Should -Match "PROBLEM Pester: stopped: 'BeforeAll of Deliberate' hung: still running after \d+ s"
-    }
-
-    It 'a hang in discovery' {
-        Add-ScratchFile 'tests/DeliberateDiscoveryHang.Tests.ps1' "Describe 'Deliberate' { Start-Sleep -Seconds 3600; It 'never found' { } }"
-        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateDiscoveryHang.Tests.ps1'), '-HangSeconds', '15') 'discoveryhang'
-        $r.ExitCode | Should -Not -Be 0
-        $r.Output | Should -Match "PROBLEM Pester: stopped: 'discovery of \S+DeliberateDiscoveryHang\.Tests\.ps1' hung"
-    }
-
-    It 'a hang after the results are written (pwsh does not exit)' {
+    # a hang anywhere in a Pester run is stopped and named by its phase: a test, a BeforeAll, discovery, pwsh's exit
+    It 'a hang in <Where>' -ForEach @(
+        @{ Where = 'one test'; Name = 'Hang'; Body = "Describe 'Deliberate' { It 'returns' { 1 | Should -Be 1 }; It 'hangs' { Start-Sleep -Seconds 3600 } }"
+            Expected = "'Deliberate\.hangs' hung: still running after \d+ s" }
+        @{ Where = 'a BeforeAll'; Name = 'SetupHang'; Body = "Describe 'Deliberate' { BeforeAll { Start-Sleep -Seconds 3600 }; It 'never starts' { 1 | Should -Be 1 } }"
+            Expected = "'BeforeAll of Deliberate' hung: still running after \d+ s" }
+        @{ Where = 'discovery'; Name = 'DiscoveryHang'; Body = "Describe 'Deliberate' { Start-Sleep -Seconds 3600; It 'never found' { } }"
+            Expected = "'discovery of \S+DeliberateDiscoveryHang\.Tests\.ps1' hung" }
         # an exit handler that never returns: Pester has written its results, then the process hangs at exit
-        Add-ScratchFile 'tests/DeliberateExitHang.Tests.ps1' "Describe 'Deliberate' { It 'passes' { `$null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Start-Sleep -Seconds 3600 }; 1 | Should -Be 1 } }"
-        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateExitHang.Tests.ps1'), '-HangSeconds', '15') 'exithang'
+        @{ Where = 'pwsh''s exit, after the results are written'; Name = 'ExitHang'
+            Body = "Describe 'Deliberate' { It 'passes' { `$null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Start-Sleep -Seconds 3600 }; 1 | Should -Be 1 } }"
+            Expected = "'the end of the run \(results written, pwsh exiting\)' hung"; Summary = '(?m)^1 passed, [1-9]\d* failed, 0 skipped$' }
+    ) {
+        Add-ScratchFile "tests/Deliberate$Name.Tests.ps1" $Body
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch "tests/Deliberate$Name.Tests.ps1"), '-HangSeconds', '15') $Name
         $r.ExitCode | Should -Not -Be 0
-        $r.Output | Should -Match "PROBLEM Pester: stopped: 'the end of the run \(results written, pwsh exiting\)' hung"
-        $r.Output | Should -Match '(?m)^1 passed, [1-9]\d* failed, 0 skipped$'
+        $r.Output | Should -Match "PROBLEM Pester: stopped: $Expected"
+        if ($Summary) { $r.Output | Should -Match $Summary }
     }
 
     It 'a test marked inconclusive' {

@@ -45,7 +45,7 @@ internal static unsafe class TracefsFile
     /// (needed for kprobe_events, set_event and friends); otherwise the file is truncated first.</summary>
     public static void Write(string path, string value, bool append = false)
     {
-        TracefsLog.Say(value.Length == 0 ? $"tracefs: clear {path}" : $"tracefs: {(append ? "append" : "write")} '{value.TrimEnd('\n')}' {(append ? "to" : "into")} {path}");
+        if (TracefsLog.Listening) TracefsLog.Say(value.Length == 0 ? $"tracefs: clear {path}" : $"tracefs: {(append ? "append" : "write")} '{value.TrimEnd('\n')}' {(append ? "to" : "into")} {path}");
         int flags = Libc.O_WRONLY | Libc.O_CLOEXEC | (append ? Libc.O_APPEND : Libc.O_TRUNC);
         int fd = Libc.Open(path, flags, 0);
         if (fd < 0) throw Error(Libc.LastError, path, "write", value);

@@ -12,6 +12,9 @@ public static class TracefsLog
     /// <summary>Listens on this flow from now on (replacing any earlier listener); null stops.</summary>
     public static void Listen(Action<string>? listener) => Listener.Value = listener;
 
+    /// <summary>True when a listener hears this flow (the message need not be built otherwise).</summary>
+    internal static bool Listening => Listener.Value is not null;
+
     internal static void Say(string message)
     {
         if (Listener.Value is not { } l) return;
