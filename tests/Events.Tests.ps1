@@ -75,6 +75,62 @@ Describe 'LinuxTrace leaves itself out' {
     }
 }
 
+Describe 'Wall-clock time (TimeCreated)' {
+    BeforeAll {
+        # Unix microseconds of a DateTime, and of a trace-cmd report line's "seconds.micros:" time stamp
+        function Get-UnixMicros([datetime] $t) { [long](($t.ToUniversalTime() - [datetime]::UnixEpoch).Ticks / 10) }
+        function Get-ReportMicros([string] $dat, [string] $event) {
+            $line = @(& trace-cmd report -i $dat 2>$null | Select-String " (\d+)\.(\d{6}): ${event}:")[0]
+            [long]$line.Matches[0].Groups[1].Value * 1000000 + [long]$line.Matches[0].Groups[2].Value
+        }
+    }
+
+    It 'gives a live event the local time it fired: a marker written between two clock readings falls between them' {
+        $s = Start-Trace -Event ftrace:print -AsSession
+        try {
+            $before = [datetime]::Now
+            Write-TraceMarker "wall clock $PID" -Session $s
+            $after = [datetime]::Now
+            $m = Wait-Until { @(Get-TraceEvent -Session $s -Event ftrace:print) } -Because 'the marker'
+        }
+        finally { $s | Stop-Trace }
+        $m[0].TimeCreated | Should -BeOfType [datetime]
+        $m[0].TimeCreated.Kind | Should -Be 'Local'
+        # the offset is read with microsecond precision: allow a millisecond either side
+        $m[0].TimeCreated | Should -BeGreaterOrEqual $before.AddMilliseconds(-1)
+        $m[0].TimeCreated | Should -BeLessOrEqual $after.AddMilliseconds(1)
+    }
+
+    It 'writes the DATE option with -OutFile -WallClock: trace-cmd report prints the same wall-clock time, and a file without it has none' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
+        $dated = Join-Path $TestDrive 'dated.dat'
+        $plain = Join-Path $TestDrive 'plain.dat'
+        $before = [datetime]::Now
+        Start-Trace -Event sched:sched_process_exec -Command /bin/true -OutFile $dated -WallClock
+        $after = [datetime]::Now
+        Start-Trace -Event sched:sched_process_exec -Command /bin/true -OutFile $plain
+        $e = @(Get-TraceEvent $dated -Event sched:sched_process_exec)[0]
+        $e.TimeCreated | Should -BeGreaterOrEqual $before.AddMilliseconds(-1)
+        $e.TimeCreated | Should -BeLessOrEqual $after.AddMilliseconds(1)
+        [math]::Abs((Get-UnixMicros $e.TimeCreated) - (Get-ReportMicros $dated 'sched_process_exec')) | Should -BeLessOrEqual 1
+        @(Get-TraceEvent $plain -Event sched:sched_process_exec)[0].TimeCreated | Should -BeNullOrEmpty -Because 'the file does not say how its clock maps to the wall clock'
+        # converting a file keeps its DATE
+        $copy = Join-Path $TestDrive 'copy.dat'
+        Export-TraceData -Path $dated -OutFile $copy -FileVersion 6
+        @(Get-TraceEvent $copy -Event sched:sched_process_exec)[0].TimeCreated | Should -Be $e.TimeCreated
+    }
+
+    It 'reads the wall-clock time of a file trace-cmd record --date wrote, as trace-cmd report prints it' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
+        $dat = Join-Path $TestDrive 'tc-date.dat'
+        $before = [datetime]::Now
+        Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '--date', '-o', $dat, '-e', 'sched:sched_process_exec', '/bin/true')
+        $after = [datetime]::Now
+        $e = @(Get-TraceEvent $dat -Event sched:sched_process_exec)[0]
+        $e.TimeCreated | Should -BeGreaterOrEqual $before.AddMilliseconds(-1)
+        $e.TimeCreated | Should -BeLessOrEqual $after.AddMilliseconds(1)
+        [math]::Abs((Get-UnixMicros $e.TimeCreated) - (Get-ReportMicros $dat 'sched_process_exec')) | Should -BeLessOrEqual 1
+    }
+}
+
 Describe 'Empty traces explained' {
     It 'says a process that does not exist is an error before anything changes' {
         $before = Get-KernelTraceState

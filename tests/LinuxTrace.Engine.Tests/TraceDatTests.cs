@@ -157,6 +157,39 @@ public class TraceDatTests
         finally { File.Delete(v7); File.Delete(v6); }
     }
 
+    [Theory]
+    [InlineData(6, 1_796_407_290_577_850_123L)]
+    [InlineData(7, 1_796_407_290_577_850_123L)]
+    [InlineData(7, -5_000_123L)]
+    public void TheDateOptionCarriesTheWallClockOffsetInMicroseconds(int version, long offsetNs)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"lt-xunit-{Guid.NewGuid():N}.dat");
+        try
+        {
+            var meta = Meta();
+            var dated = new TraceDatMetadata
+            {
+                HeaderPage = meta.HeaderPage, HeaderEvent = meta.HeaderEvent, Formats = meta.Formats, SavedCmdlines = meta.SavedCmdlines,
+                Kallsyms = meta.Kallsyms, CpuCount = meta.CpuCount, Uname = meta.Uname, TraceClockText = meta.TraceClockText,
+                Date = TraceDatMetadata.DateText(offsetNs),
+            };
+            TraceDatWriter.Write(path, dated, [new TraceDatCpuData(0, new ListPageSource(Pages(0, 3, 1000)))], version, "none");
+            using (var f = TraceDatFile.Open(path))
+            {
+                // trace-cmd record --date writes microseconds as C hex ("0x661d08f693f72"); trace-cmd multiplies by 1000
+                Assert.Matches("^-?0x[0-9a-f]+$", f.Date);
+                Assert.Equal(offsetNs / 1000 * 1000, f.WallClockOffsetNs);
+            }
+            var e = ReadAll(path).OfType<TraceEvent>().First();
+            var expected = DateTime.UnixEpoch.AddTicks(((long)e.TimestampNs + offsetNs / 1000 * 1000) / 100).ToLocalTime();
+            Assert.Equal(expected, e.TimeCreated);
+        }
+        finally { File.Delete(path); }
+        string plain = Write(7, "none");
+        try { Assert.All(ReadAll(plain).OfType<TraceEvent>(), e => Assert.Null(e.TimeCreated)); }
+        finally { File.Delete(plain); }
+    }
+
     [Fact]
     public void TruncatedFileNamesTheFileAndOffset()
     {

@@ -16,6 +16,8 @@ internal sealed class DecodeContext(CommandResolver commands, Lazy<SymbolTable>?
     public Lazy<SymbolTable>? Symbols { get; } = symbols;
     public SyscallTable? Syscalls { get; } = syscalls;
     public Lazy<PrintkFormats>? Printk { get; } = printk;
+    /// <summary>Unix time in ns = time stamp + this (live: the trace clock's offset; a file: its DATE option); null when unknown.</summary>
+    public long? WallClockOffsetNs { get; set; }
 }
 
 /// <summary>Turns raw records into <see cref="TraceEvent"/> / <see cref="TraceLostEvents"/> objects.</summary>
@@ -65,6 +67,9 @@ public sealed class EventFactory
 
     /// <summary>User-space symbols for user stacks: live, from /proc (<see cref="ForLive"/>); a file's, from its PROCMAPS.</summary>
     public UserSymbols? UserSymbols { get => _context.UserSymbols; set => _context.UserSymbols = value; }
+
+    /// <summary>What turns a time stamp into Unix time (ns), for <see cref="TraceEvent.TimeCreated"/>; null when unknown.</summary>
+    public long? WallClockOffsetNs { get => _context.WallClockOffsetNs; set => _context.WallClockOffsetNs = value; }
 
     /// <summary>A factory for the running kernel: its formats, kallsyms, printk formats, system-call names, and the
     /// command names of saved_cmdlines (then /proc).</summary>

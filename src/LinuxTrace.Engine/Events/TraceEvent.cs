@@ -27,7 +27,7 @@ public enum TraceEventFlags : byte
 /// (prev_comm is a string, prev_pid an int, ...). Fields are decoded from the ring-buffer bytes when read.
 /// The record's own properties have names no kernel field uses, compared without case as PowerShell does
 /// (kernel fields are named flags, name, cpu, cpuid, command...): EventSystem, EventName, CpuNumber, ProcessId, ProcessName,
-/// CommonFlags, CommonPreemptCount, Timestamp, TimestampNs, Message.
+/// CommonFlags, CommonPreemptCount, Timestamp, TimestampNs, TimeCreated, Message.
 /// </summary>
 public abstract class TraceEvent : TraceRecord
 {
@@ -49,6 +49,14 @@ public abstract class TraceEvent : TraceRecord
 
     /// <summary>The event's name (sched_switch, ...).</summary>
     public string EventName => _layout.Format.Name;
+
+    /// <summary>When the event fired, as local wall-clock time: the time stamp plus the offset between the trace clock
+    /// and the wall clock (live: measured when the trace starts; a file: its DATE option, written by trace-cmd record
+    /// --date and Start-Trace -OutFile -WallClock). Null when the offset is not known (a file without DATE, a clock
+    /// that does not count nanoseconds).</summary>
+    public DateTime? TimeCreated => _context?.WallClockOffsetNs is { } off
+        ? DateTime.UnixEpoch.AddTicks(((long)_ts + off) / 100).ToLocalTime()
+        : null;
 
     /// <summary>The process (thread) that was running when the event fired: common_pid.</summary>
     public int ProcessId => _layout.PidOffset >= 0 && _layout.PidOffset + 4 <= _len ? BinaryPrimitives.ReadInt32LittleEndian(Bytes(_layout.PidOffset, 4)) : -1;

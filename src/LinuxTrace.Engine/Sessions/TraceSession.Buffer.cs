@@ -34,8 +34,12 @@ public sealed partial class TraceSession
 public static class InstanceBuffer
 {
     /// <summary>Reads (consuming) the buffers of any instance, with the running kernel's formats, symbols and commands.</summary>
-    public static IEnumerable<TraceRecord> Read(TraceInstance instance, RecordFilter? filter) =>
-        Read(instance, EventFactory.ForLive(instance.Tracefs), filter);
+    public static IEnumerable<TraceRecord> Read(TraceInstance instance, RecordFilter? filter)
+    {
+        var factory = EventFactory.ForLive(instance.Tracefs);
+        factory.WallClockOffsetNs = instance.WallClockOffsetNs();
+        return Read(instance, factory, filter);
+    }
 
     /// <summary>Reads (consuming) an instance's ring buffers, merged by time; records must pass
     /// <paramref name="sessionFilter"/> and then <paramref name="filter"/>.</summary>

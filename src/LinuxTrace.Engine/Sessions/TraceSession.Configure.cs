@@ -35,6 +35,7 @@ public sealed partial class TraceSession
             _restore?.RememberClock();
             inst.Clock = o.Clock;
         }
+        Factory.WallClockOffsetNs = inst.WallClockOffsetNs();
         IReadOnlyList<int> pids = _program is null ? o.ProcessIds : [_program.ProcessId, .. o.ProcessIds];
         if (pids.Count > 0) SetProcessIds(pids);
         if (o.FollowChildren)

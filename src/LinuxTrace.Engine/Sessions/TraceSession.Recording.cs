@@ -37,8 +37,10 @@ public sealed partial class TraceSession
     /// Records raw pages to per-CPU files (<see cref="DrainTo"/>), then writes the trace.dat file (also after Ctrl+C or a
     /// termination signal) and ends the session.
     /// </summary>
-    public TraceSessionSummary Record(string outFile, int version, string compression, CancellationToken token, Action<long>? progress = null)
+    public TraceSessionSummary Record(string outFile, int version, string compression, CancellationToken token, Action<long>? progress = null,
+        bool wallClock = false)
     {
+        _writeDate = wallClock;
         using var sink = new RecordingSink(outFile, Instance.Cpus, Instance.SubBufferSizeKB * 1024);
         try
         {
@@ -54,12 +56,15 @@ public sealed partial class TraceSession
         return Stop();
     }
 
+    private bool _writeDate;
+
     private void Finish(RecordingSink sink, string outFile, int version, string compression)
     {
         StopRecording(drain: true); // (does nothing when DrainTo got that far)
         var stats = Instance.GetCpuStats();
         RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);
-        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, UserMapsForFile()), version, compression);
+        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, UserMapsForFile(),
+            _writeDate ? Factory.WallClockOffsetNs : null), version, compression);
     }
 }

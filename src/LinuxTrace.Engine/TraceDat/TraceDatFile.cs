@@ -89,8 +89,31 @@ public sealed class TraceDatFile : IDisposable
     public string? TraceCmdVersion { get; private set; }
     /// <summary>The TRACECLOCK option: the trace_clock file with the current clock in brackets.</summary>
     public string? TraceClockText { get; private set; }
+    /// <summary>The DATE option (trace-cmd record --date): microseconds from the trace clock to the wall clock, as C text ("0x…").</summary>
     public string? Date { get; private set; }
+    /// <summary>The OFFSET option: nanoseconds trace-cmd adds to every time stamp, as C text.</summary>
     public string? TimeOffset { get; private set; }
+
+    /// <summary>Unix time in ns = time stamp + this, from the DATE option (plus OFFSET, which trace-cmd adds too); null
+    /// when the file has no DATE option or it does not parse.</summary>
+    public long? WallClockOffsetNs => ParseCNumber(Date) is { } us ? us * 1000 + (ParseCNumber(TimeOffset) ?? 0) : null;
+
+    /// <summary>A number as C's strtoll(s, NULL, 0) reads it: 0x hex, leading-0 octal, else decimal; null when it is none.</summary>
+    internal static long? ParseCNumber(string? text)
+    {
+        if (text is null) return null;
+        var t = text.Trim().TrimEnd('\0').Trim();
+        bool neg = t.StartsWith('-');
+        if (neg || t.StartsWith('+')) t = t[1..];
+        try
+        {
+            long v = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Convert.ToInt64(t[2..], 16)
+                : t.Length > 1 && t[0] == '0' ? Convert.ToInt64(t, 8)
+                : long.Parse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+            return neg ? -v : v;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException) { return null; }
+    }
     public ulong? TraceId { get; private set; }
     public IReadOnlyList<string> CpuStats => _cpuStats;
     /// <summary>The PROCMAPS options: the traced processes' mapped files (trace-cmd record --proc-map; LinuxTrace's

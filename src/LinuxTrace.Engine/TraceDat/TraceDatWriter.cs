@@ -24,6 +24,8 @@ public sealed class TraceDatMetadata
     /// <summary>The trace_clock file: available clocks, the current one in brackets.</summary>
     public string TraceClockText { get; init; } = "[local]";
     public IReadOnlyList<string> CpuStats { get; init; } = Array.Empty<string>();
+    /// <summary>The DATE option's text (microseconds from the trace clock to the wall clock, "0x…"), or null to write none.</summary>
+    public string? Date { get; init; }
     /// <summary>Processes' mapped files, one PROCMAPS option each (what user stacks are resolved with).</summary>
     public IReadOnlyList<Symbols.ProcessMaps> ProcessMaps { get; init; } = Array.Empty<Symbols.ProcessMaps>();
 
@@ -32,7 +34,7 @@ public sealed class TraceDatMetadata
     /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format, the
     /// command names <paramref name="commands"/> knows, and the per-CPU statistics.</summary>
     public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, IReadOnlyList<CpuBufferStats>? stats = null,
-        IReadOnlyList<Symbols.ProcessMaps>? processMaps = null)
+        IReadOnlyList<Symbols.ProcessMaps>? processMaps = null, long? wallClockOffsetNs = null)
     {
         var fs = instance.Tracefs;
         var catalog = EventCatalog.ForTracefs(fs);
@@ -56,8 +58,14 @@ public sealed class TraceDatMetadata
             TraceClockText = instance.ReadFile("trace_clock").Trim(),
             CpuStats = (stats ?? instance.GetCpuStats()).Select(FormatStats).ToArray(),
             ProcessMaps = processMaps ?? Array.Empty<Symbols.ProcessMaps>(),
+            Date = DateText(wallClockOffsetNs),
         };
     }
+
+    /// <summary>The DATE option's text for an offset in ns, as trace-cmd record --date writes it: microseconds in C hex.</summary>
+    public static string? DateText(long? offsetNs) => offsetNs is { } ns
+        ? (ns < 0 ? "-0x" : "0x") + (Math.Abs(ns) / 1000).ToString("x", System.Globalization.CultureInfo.InvariantCulture)
+        : null;
 
     /// <summary>Metadata copied from an existing file (for converting between versions and compressions).</summary>
     public static TraceDatMetadata FromFile(TraceDatFile f) => new()
@@ -74,6 +82,7 @@ public sealed class TraceDatMetadata
         TraceClockText = f.TraceClockText ?? $"[{f.Clock}]",
         CpuStats = f.CpuStats,
         ProcessMaps = f.ProcessMaps,
+        Date = f.Date,
     };
 
     internal static string FormatStats(CpuBufferStats s) =>
@@ -224,6 +233,7 @@ public static class TraceDatWriter
 
     private static IEnumerable<byte[]> CommonOptions(TraceDatMetadata m)
     {
+        if (m.Date is not null) yield return StringOption(TraceDatFile.OptDate, m.Date);
         yield return StringOption(TraceDatFile.OptTraceClock, m.TraceClockText);
         if (m.Uname is not null) yield return StringOption(TraceDatFile.OptUname, m.Uname);
         yield return StringOption(TraceDatFile.OptVersion, m.Version);

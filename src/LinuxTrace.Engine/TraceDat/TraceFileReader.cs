@@ -38,6 +38,7 @@ public sealed class TraceFileReader : IDisposable
                     new Lazy<Formats.PrintkFormats>(() => Formats.PrintkFormats.Parse(printk)))
                 {
                     UserSymbols = Symbols.UserSymbols.FromMaps(f.ProcessMaps),
+                    WallClockOffsetNs = f.WallClockOffsetNs,
                 });
             }
         }

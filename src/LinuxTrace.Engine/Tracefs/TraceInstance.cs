@@ -297,6 +297,27 @@ public sealed class TraceInstance
         }
     }
 
+    /// <summary>Clocks whose time stamps are nanoseconds (the others count cycles or jiffies).</summary>
+    internal static readonly string[] NanosecondClocks = ["local", "global", "mono", "mono_raw", "boot", "tai", "perf"];
+
+    /// <summary>
+    /// How far the wall clock is ahead of this instance's trace clock, in nanoseconds (Unix time = time stamp + offset),
+    /// or null when the clock does not count nanoseconds. The trace clock's "now ts" (per_cpu/cpu0/stats, microseconds)
+    /// is read between two wall-clock readings and paired with their middle: accurate to a few microseconds.
+    /// </summary>
+    public long? WallClockOffsetNs()
+    {
+        if (!NanosecondClocks.Contains(Clock)) return null;
+        int cpu = Cpus.Count > 0 ? Cpus[0] : 0;
+        long before = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
+        string text = ReadFile($"per_cpu/cpu{cpu}/stats");
+        long after = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
+        var now = CpuBufferStats.Parse(DisplayName, cpu, text).NowTs;
+        if (now <= 0) return null;
+        long wallNs = (before + (after - before) / 2) * 100;
+        return wallNs - (long)Math.Round(now * 1e6) * 1000;
+    }
+
     public IReadOnlyList<CpuBufferStats> GetCpuStats() =>
         Cpus.Select(c => CpuBufferStats.Parse(DisplayName, c, ReadFile($"per_cpu/cpu{c}/stats"))).ToArray();
 

@@ -141,6 +141,10 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter(ParameterSetName = StreamSet)]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>With -OutFile: store the wall-clock offset in the file (the DATE option, as trace-cmd record --date).</summary>
+    [Parameter(ParameterSetName = StreamSet)]
+    public SwitchParameter WallClock { get; set; }
+
     /// <summary>Return a TraceSession at once and keep recording into the kernel buffer.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     public SwitchParameter AsSession { get; set; }
@@ -261,7 +265,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         var clock = Stopwatch.StartNew();
         var progress = new ProgressTimer(this, 1, $"Recording {what} to {path}", showWhenLast: true);
         Terminating(() => session.Record(path, int.Parse(FileVersion, System.Globalization.CultureInfo.InvariantCulture), Compression, PipelineStopToken,
-            pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}")), "RecordFailed", path);
+            pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}"), WallClock), "RecordFailed", path);
         progress.Complete();
         _emptyTrace = session.RecordedEvents == 0;
         if (PassThru && !session.Interrupted) WriteFile(path);

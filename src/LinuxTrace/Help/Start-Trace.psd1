@@ -22,6 +22,7 @@
         FileVersion    = 'With -OutFile: trace.dat version 7 (default) or 6.'
         Compression    = 'With -OutFile: none (default), zstd or zlib (version 7 only).'
         PassThru       = 'With -OutFile: return the written file as a FileInfo.'
+        WallClock      = 'With -OutFile: store the offset between the trace clock and the wall clock in the file (the DATE option, as trace-cmd record --date does), so events read back from it have TimeCreated. trace-cmd report then prints wall-clock time stamps (its --nodate prints trace-clock ones). Without it the file keeps trace-clock times only, as trace-cmd record writes by default.'
         AsSession      = 'Return a TraceSession at once and keep recording; read with Get-TraceEvent -Session, end with Stop-Trace.'
         IncludeSelf    = 'Also record this PowerShell process''s own threads, which a trace leaves out by default.'
         QueueLimitMB   = 'Memory, in MB, that the queue between the per-CPU readers and a slower pipeline may hold (512 by default). The readers never wait for the pipeline, since a waiting reader makes the kernel lose events: past the limit they drop pages and report them in the stream as TraceLostEvents whose Reason says LinuxTrace dropped them, apart from the kernel''s own losses.'
