@@ -14,13 +14,13 @@ BeforeAll {
 Describe 'Function call graphs from a file' {
     It 'pairs entries and exits into trees: children one level deeper, inside their parent''s time' {
         $Calls.Count | Should -BeGreaterThan 100
-        $roots = @($Calls | Where-Object { -not $_.Parent })
+        $roots = @($Calls | Where-Object { -not $_.GetParent() })
         @($roots | Where-Object { $_.Command -eq 'cat' -and $_.Function -eq 'do_sys_openat2' }).Count | Should -BeGreaterThan 3 -Because 'cat opens its libraries and the file'
         @($roots | ForEach-Object { $_.Descendants() }).Count | Should -Be $Calls.Count -Because 'every call is in one tree, once (Descendants() starts with the call itself)'
         $bad = foreach ($c in $Calls) {
             $sum = [uint64]0
             foreach ($k in $c.Children) {
-                if ($k.Parent -ne $c -or $k.ProcessId -ne $c.ProcessId) { "child $($k.Function) of $($c.Function): parent or pid" }
+                if ($k.GetParent() -ne $c -or $k.ProcessId -ne $c.ProcessId) { "child $($k.Function) of $($c.Function): parent or pid" }
                 # one level deeper, as a rule; an interrupt that comes between the kernel's depth bookkeeping and a record
                 # (in a call's return path: at the call's own depth; in a callee's entry path: two levels deeper) nests
                 # under the open call, as trace-cmd report shows it; never above it

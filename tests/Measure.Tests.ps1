@@ -57,7 +57,7 @@ Describe 'Measure-TraceEvent on a file trace-cmd recorded' -Tag 'needs:trace-cmd
         ($g.Histogram.Buckets | Measure-Object Count -Sum).Sum | Should -Be $m.Count
         $zero = ($g.Histogram.Buckets | Where-Object { $_.Low -eq 0 -and $_.High -eq 1 }).Count
         $zero | Should -Be @($exits | Where-Object ret -eq 0).Count
-        "$($g.Histogram)" | Should -Match '(?m)^\[0\]\s+\d+ \|@+\s*\|$'
+        $g.Histogram.Render(52) | Should -Match '(?m)^\[0\]\s+\d+ \|@+\s*\|$'
         (Measure-TraceEvent -Path $Dat -Event sys_exit -Property ret -Sum)[0].Maximum | Should -BeNullOrEmpty
     }
 
@@ -105,7 +105,7 @@ Describe 'Measure-TraceLatency on a file trace-cmd recorded' -Tag 'needs:trace-c
             $g.MaximumNs | Should -Be $ref[-1]
         }
         ($ours | Where-Object id -eq 0).syscall | Should -Be 'read'
-        "$($ours[0].Histogram)" | Should -Match '(?m)^\[\d+(\.\d)?(ns|us|ms)?, \d+(\.\d)?(ns|us|ms|s)\)\s+\d+ \|'
+        $ours[0].Histogram.Render(52) | Should -Match '(?m)^\[\d+(\.\d)?(ns|us|ms)?, \d+(\.\d)?(ns|us|ms|s)\)\s+\d+ \|'
     }
 
     It 'reports starts without an end and ends without a start' {

@@ -196,6 +196,90 @@ Describe 'Reading a big file' {
     }
 }
 
+Describe 'Events as CSV and JSON with one schema' {
+    BeforeAll {
+        $script:Mixed = Join-Path $Work 'mixed.dat'
+        Start-Trace -Event sched:sched_switch, sched:sched_wakeup, raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'ls / > /dev/null; sleep 0.1' -OutFile $Mixed -WallClock | Out-Null
+        $script:MixedEvents = @(Get-TraceEvent $Mixed)
+        $script:Columns = 'TimestampNs', 'Time', 'TimeCreated', 'CpuNumber', 'ProcessName', 'ProcessId', 'EventSystem', 'EventName', 'CommonFlags', 'CommonPreemptCount', 'Message', 'Fields'
+        # an event's own fields as PowerShell sees them, name = value, for comparing with what the file says
+        function Get-OwnFields($e) { $h = [ordered]@{}; foreach ($n in $e.GetFieldNames()) { $h[$n] = $e.$n }; $h }
+    }
+
+    It 'writes every event of a file to CSV with the same columns, each event''s fields as JSON under their kernel names' {
+        ($MixedEvents.EventName | Sort-Object -Unique) | Should -Contain 'sys_enter'
+        ($MixedEvents.EventName | Sort-Object -Unique) | Should -Contain 'sched_switch'
+        $csv = Join-Path $Work 'mixed.csv'
+        Export-TraceData -Path $Mixed -OutFile $csv
+        (Get-Content $csv -First 1) -replace '"' | Should -Be ($Columns -join ',')
+        $rows = @(Import-Csv $csv)
+        $rows.Count | Should -Be $MixedEvents.Count
+        $bad = for ($i = 0; $i -lt $rows.Count; $i++) {
+            $r = $rows[$i]; $e = $MixedEvents[$i]
+            if ([uint64]$r.TimestampNs -ne $e.TimestampNs -or $r.EventName -ne $e.EventName -or [int]$r.ProcessId -ne $e.ProcessId -or $r.Message -ne $e.Message) { "row $i`: $($r.EventName) at $($r.TimestampNs)" }
+            elseif ([datetime]::Parse($r.TimeCreated, [cultureinfo]::InvariantCulture, 'RoundtripKind') -ne $e.TimeCreated) { "row $i`: TimeCreated $($r.TimeCreated) is not $($e.TimeCreated)" }
+            else {
+                $fields = $r.Fields | ConvertFrom-Json -AsHashtable
+                $own = Get-OwnFields $e
+                if ((@($fields.Keys) -join ',') -ne (@($own.Keys) -join ',')) { "row $i`: fields $(@($fields.Keys) -join ',') are not $(@($own.Keys) -join ',')" }
+                foreach ($k in $own.Keys) { if ("$($fields[$k])" -ne "$($own[$k])") { "row $i`: $k = $($fields[$k]), the event says $($own[$k])" } }
+            }
+        }
+        $bad | Select-Object -First 5 | Should -BeNullOrEmpty
+        # the events piped give the same file
+        $piped = Join-Path $Work 'piped.csv'
+        $MixedEvents | Export-TraceData -OutFile $piped
+        (Get-FileHash $piped).Hash | Should -Be (Get-FileHash $csv).Hash
+    }
+
+    It 'writes JSON with typed field values, and leaves no file when the pipeline fails' {
+        $json = Join-Path $Work 'mixed.json'
+        Get-TraceEvent $Mixed | Export-TraceData -OutFile $json -PassThru | Should -BeOfType [IO.FileInfo]
+        $rows = @(Get-Content $json -Raw | ConvertFrom-Json)
+        $rows.Count | Should -Be $MixedEvents.Count
+        @($rows[0].PSObject.Properties.Name) -join ',' | Should -Be ($Columns -join ',')
+        $i = [array]::FindIndex($MixedEvents, [Predicate[object]] { $args[0].EventName -eq 'sched_switch' })
+        $rows[$i].Fields.prev_pid | Should -BeOfType [long]
+        $rows[$i].Fields.prev_pid | Should -Be $MixedEvents[$i].prev_pid
+        $rows[$i].Fields.prev_comm | Should -Be $MixedEvents[$i].prev_comm
+        $j = [array]::FindIndex($MixedEvents, [Predicate[object]] { $args[0].EventName -eq 'sys_enter' })
+        @($rows[$j].Fields.args).Count | Should -Be 6
+        # an error upstream: nothing written, no temporary file left
+        $failed = Join-Path $Work 'failed.json'
+        { & { $MixedEvents | Select-Object -First 5; throw 'upstream failed' } | Export-TraceData -OutFile $failed } | Should -Throw 'upstream failed'
+        Test-Path $failed | Should -BeFalse
+        @(Get-ChildItem $Work -Filter 'failed.json*').Count | Should -Be 0
+    }
+
+    It 'refuses to write objects as trace.dat, and trace.dat options with CSV' {
+        $out = Join-Path $Work 'objects.dat'
+        { $MixedEvents | Export-TraceData -OutFile $out -ErrorAction Stop } | Should -Throw -ErrorId 'ObjectsAsTraceDat,LinuxTrace.Commands.ExportTraceDataCommand'
+        Test-Path $out | Should -BeFalse
+        { $MixedEvents | Export-TraceData -OutFile (Join-Path $Work 'v6.csv') -FileVersion 6 -ErrorAction Stop } | Should -Throw -ErrorId 'FormatConflict,LinuxTrace.Commands.ExportTraceDataCommand'
+    }
+
+    It 'gives function calls, groups and histograms forms Export-Csv and ConvertTo-Json can write' {
+        $calls = @(Get-FunctionCall (Join-Path $PSScriptRoot 'fixtures/graph-6.1.dat'))
+        $root = $calls | Where-Object { -not $_.GetParent() -and $_.Children.Count -gt 2 } | Select-Object -First 1
+        $root.Children[0].Caller | Should -Be $root.Function
+        # a call's JSON is its subtree, each call once: it never climbs back up
+        $json = $root | ConvertTo-Json -Depth 100 -Compress
+        ([regex]::Matches($json, '"Function":')).Count | Should -Be @($root.Descendants()).Count
+        $csvText = ($calls | Select-Object -First 200 | ConvertTo-Csv) -join "`n"
+        $csvText | Should -Not -Match 'System\.Collections|FunctionCallList|LinuxTrace\.FunctionCall'
+        ($root | ConvertTo-Csv)[1] | Should -Match ([regex]::Escape('"' + (($root.Children | ForEach-Object { "$($_.Function)()" }) -join ', ') + '"'))
+        $g = Measure-TraceEvent -Path $Mixed -Event sys_enter -GroupBy ProcessName, id -Property id -Histogram | Select-Object -First 1
+        $row = $g | ConvertTo-Csv | Select-Object -Skip 1 -First 1
+        $row | Should -Not -Match 'System\.Collections|Dictionary|LinuxTrace\.TraceHistogram'
+        ($g | ConvertTo-Csv | ConvertFrom-Csv).Keys | Should -Be $g.Group
+        $cell = ($g | ConvertTo-Csv | ConvertFrom-Csv).Histogram
+        $cell | Should -Be "$($g.Histogram)"
+        $cell | Should -Not -Match "`n" -Because 'one line: every bucket with its count'
+        ([regex]::Matches($cell, ': (\d+)') | ForEach-Object { [long]$_.Groups[1].Value } | Measure-Object -Sum).Sum | Should -Be $g.Histogram.Total
+        ($g | ConvertTo-Json -Depth 4 | ConvertFrom-Json).Keys.id | Should -Be $g.id
+    }
+}
+
 Describe 'Bad files' {
     BeforeAll {
         $script:Big = Join-Path $Work 'big.dat'

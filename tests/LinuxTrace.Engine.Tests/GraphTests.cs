@@ -89,8 +89,8 @@ public class GraphTests
         var a = calls[3];
         Assert.Equal(["B", "C"], a.Children.Select(c => c.Function));
         Assert.Equal(["D"], a.Children[1].Children.Select(c => c.Function));
-        Assert.Same(a, a.Children[0].Parent);
-        Assert.Null(a.Parent);
+        Assert.Same(a, a.Children[0].GetParent());
+        Assert.Null(a.GetParent());
         Assert.Equal(29_000UL, a.DurationNs);
         Assert.Equal(20_000UL, calls[1].DurationNs);
         Assert.Equal(29_000UL - 500 - 22_000, (ulong)a.SelfTime.Ticks * 100);
@@ -151,7 +151,7 @@ public class GraphTests
         var calls = Calls();
         Assert.Equal(["B", "A"], calls.Select(c => c.Function));
         Assert.All(calls, c => Assert.Equal(FunctionCallStatus.Returned, c.Status));
-        Assert.Same(calls[1], calls[0].Parent);
+        Assert.Same(calls[1], calls[0].GetParent());
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class GraphTests
         Assert.Equal(FunctionCallStatus.NoEntry, c.Status);
         Assert.Equal(800UL, c.DurationNs);
         Assert.Equal(4_200UL, c.TimestampNs);
-        Assert.Null(c.Parent);
+        Assert.Null(c.GetParent());
     }
 
     [Fact]

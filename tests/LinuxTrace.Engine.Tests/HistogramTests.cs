@@ -19,11 +19,16 @@ public class HistogramTests
         Assert.Equal((0L, 1L, 1L), (b[1].Low, b[1].High, b[1].Count));              // [0]
         Assert.Equal((2L, 4L, 2L), (b[3].Low, b[3].High, b[3].Count));              // 2, 3
         Assert.Contains(b, x => x.Low == 1024 && x.High == 2048 && x.Count == 1);
-        string text = h.ToString();
+        string text = h.Render(52);
         Assert.Contains("[0]", text);
         Assert.Contains("[1K, 2K)", text);
         Assert.Contains("(..., 0)", text);
         Assert.All(text.Split('\n'), line => Assert.EndsWith("|", line));
+        // as a string (an Export-Csv cell): one line, every bucket with its count
+        string line = h.ToString();
+        Assert.DoesNotContain('\n', line);
+        Assert.StartsWith("(..., 0): 1, [0]: 1, [1]: 1, [2, 4): 2, [4, 8): 2, [8, 16): 1", line);
+        Assert.EndsWith("[1K, 2K): 1", line);
     }
 
     [Fact]

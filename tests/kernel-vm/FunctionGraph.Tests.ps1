@@ -74,17 +74,17 @@ Describe 'function_graph (kernel VM)' -Tag 'needs:function-graph' -Skip:(-not (T
         $ls = @(foreach ($c in $calls) { if ($c.Command -eq 'ls') { $c } })
         $roots = @(foreach ($c in $ls) { if ($c.Function -eq 'do_sys_openat2') { $c } })
         $roots.Count | Should -BeGreaterThan 3
-        $roots | Where-Object { $_.Parent -or $_.Depth -ne 0 } | Should -BeNullOrEmpty
+        $roots | Where-Object { $_.GetParent() -or $_.Depth -ne 0 } | Should -BeNullOrEmpty
         # every call sits below its caller and inside its caller's time, and took time (one Should, a few trees: the
         # guest is slow)
         $bad = foreach ($r in $roots | Where-Object Status -eq Returned | Select-Object -First 5) {
             foreach ($c in $r.Descendants()) {
                 if ($c.DurationNs -le 0) { "$($c.Function): no duration" }
-                elseif (-not $c.Parent) { }
-                elseif ($c.Depth -lt $c.Parent.Depth) { "$($c.Function) under $($c.Parent.Function): depth $($c.Depth) < $($c.Parent.Depth)" }
+                elseif (-not $c.GetParent()) { }
+                elseif ($c.Depth -lt $c.GetParent().Depth) { "$($c.Function) under $($c.Caller): depth $($c.Depth) < $($c.GetParent().Depth)" }
                 # at the caller's depth: an interrupt that came in the caller's return path, after its return time
                 # was taken; it is shown inside the caller, as trace-cmd report shows it, but its time is not the caller's
-                elseif ($c.Depth -gt $c.Parent.Depth -and ($c.TimestampNs -lt $c.Parent.TimestampNs -or $c.DurationNs -gt $c.Parent.DurationNs)) { "$($c.Function) under $($c.Parent.Function): outside its time" }
+                elseif ($c.Depth -gt $c.GetParent().Depth -and ($c.TimestampNs -lt $c.GetParent().TimestampNs -or $c.DurationNs -gt $c.GetParent().DurationNs)) { "$($c.Function) under $($c.Caller): outside its time" }
             }
         }
         $bad | Select-Object -First 5 | Should -BeNullOrEmpty

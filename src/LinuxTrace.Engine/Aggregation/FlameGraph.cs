@@ -220,7 +220,7 @@ public sealed class FlameGraphSamples
         foreach (var child in c.Children) self -= (long)child.DurationNs;
         if (self <= 0) return;
         var chain = new List<string>();
-        for (var x = c; x is not null; x = x.Parent) chain.Add(x.Function);
+        for (var x = c; x is not null; x = x.GetParent()) chain.Add(x.Function);
         if (_processRoot) chain.Add(c.Command);
         chain.Reverse();
         _graph.Add(chain, self);

@@ -9,8 +9,17 @@ public abstract class TraceGroup
     internal object?[] _keys = [];
     internal string[] _keyNames = [];
 
-    /// <summary>The group's keys by name, in the order given to -GroupBy.</summary>
-    public IReadOnlyDictionary<string, object?> Keys => _keyNames.Select((n, i) => (n, _keys[i])).ToDictionary(x => x.n, x => x.Item2);
+    /// <summary>The group's keys by name, in the order given to -GroupBy (an object in ConvertTo-Json; as text, an
+    /// Export-Csv cell, the same as <see cref="Group"/>).</summary>
+    public TraceGroupKeys Keys
+    {
+        get
+        {
+            var d = new TraceGroupKeys(Group);
+            for (int i = 0; i < _keyNames.Length; i++) d[_keyNames[i]] = _keys[i];
+            return d;
+        }
+    }
 
     /// <summary>The keys as text: "id=0 syscall=read".</summary>
     public string Group => _keyNames.Length == 0 ? "(all)" : string.Join(" ", _keyNames.Select((n, i) => $"{n}={_keys[i] ?? "(none)"}"));
@@ -19,6 +28,17 @@ public abstract class TraceGroup
     public long Count { get; internal set; }
 
     protected T? Key<T>(int i) => _keys[i] is T t ? t : default;
+}
+
+/// <summary>The keys of a <see cref="TraceGroup"/> by name. A dictionary for scripts and ConvertTo-Json; as text (an
+/// Export-Csv cell) "name=value name=value".</summary>
+public sealed class TraceGroupKeys : Dictionary<string, object?>
+{
+    private readonly string _text;
+
+    internal TraceGroupKeys(string text) : base(StringComparer.Ordinal) => _text = text;
+
+    public override string ToString() => _text;
 }
 
 /// <summary>One group of Measure-TraceEvent: its keys, its count, and the statistics of -Property.</summary>

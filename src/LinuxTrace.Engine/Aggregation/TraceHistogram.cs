@@ -113,9 +113,15 @@ public sealed class TraceHistogram
         return Buckets[^1].High;
     }
 
-    /// <summary>The histogram as bpftrace prints one: "[4K, 8K)   1234 |@@@@@@@@@@        |".</summary>
-    public override string ToString() => Render(52);
+    /// <summary>The buckets on one line, for an Export-Csv cell or a string: "[4K, 8K): 1234, [8K, 16K): 56". The
+    /// drawing is <see cref="Render"/> (what PowerShell shows for a histogram).</summary>
+    public override string ToString()
+    {
+        var buckets = Buckets;
+        return buckets.Count == 0 ? "(no values)" : string.Join(", ", buckets.Select(b => Label(b) + ": " + b.Count.ToString(CultureInfo.InvariantCulture)));
+    }
 
+    /// <summary>The histogram as bpftrace prints one, a line per bucket: "[4K, 8K)   1234 |@@@@@@@@@@        |".</summary>
     public string Render(int barWidth)
     {
         var buckets = Buckets;

@@ -13,12 +13,14 @@ public enum FunctionCallStatus
 
 /// <summary>
 /// A kernel function call recorded by the function_graph tracer: a funcgraph_entry paired with its funcgraph_exit,
-/// per task, as the kernel nests them. Emitted when it returns, so callees come before their caller; Parent and
-/// Children link the tree.
+/// per task, as the kernel nests them. Emitted when it returns, so callees come before their caller; Children and
+/// GetParent() link the tree. The link up is a method, not a property, so that Export-Csv and ConvertTo-Json write a call
+/// and the calls below it without climbing back up (Caller names the parent).
 /// </summary>
 public sealed class FunctionCall : TraceRecord
 {
-    private List<FunctionCall>? _children;
+    private FunctionCallList? _children;
+    private FunctionCall? _parent;
     internal ulong _durationNs;
 
     internal FunctionCall(int cpu, ulong start, ulong address, string function, int depth, int pid, string command)
@@ -59,16 +61,19 @@ public sealed class FunctionCall : TraceRecord
         get
         {
             ulong sum = 0;
-            if (_children is not null) foreach (var c in _children) sum += c._durationNs;
+            if (_children is not null) for (int i = 0; i < _children.Count; i++) sum += _children[i]._durationNs;
             return new TimeSpan((long)((sum >= _durationNs ? 0 : _durationNs - sum) / 100));
         }
     }
 
     /// <summary>The call that made this one; null for a root (or when its entry was not seen).</summary>
-    public FunctionCall? Parent { get; internal set; }
+    public FunctionCall? GetParent() => _parent;
 
-    /// <summary>The calls this one made, in order.</summary>
-    public IReadOnlyList<FunctionCall> Children => (IReadOnlyList<FunctionCall>?)_children ?? Array.Empty<FunctionCall>();
+    /// <summary>The function that made this call; null for a root.</summary>
+    public string? Caller => _parent?.Function;
+
+    /// <summary>The calls this one made, in order (as text, for a CSV cell: their names).</summary>
+    public FunctionCallList Children => _children ?? FunctionCallList.Empty;
 
     /// <summary>True when the call made no traced call.</summary>
     public bool IsLeaf => _children is null || _children.Count == 0;
@@ -96,9 +101,22 @@ public sealed class FunctionCall : TraceRecord
 
     internal void AddChild(FunctionCall c)
     {
-        (_children ??= new List<FunctionCall>(2)).Add(c);
-        c.Parent = this;
+        (_children ??= new FunctionCallList()).Items.Add(c);
+        c._parent = this;
     }
 
     public override string ToString() => $"{Function}() {Duration.TotalMicroseconds:0.000} us";
+}
+
+/// <summary>The calls a <see cref="FunctionCall"/> made, in order. A list for scripts and ConvertTo-Json; as text (an
+/// Export-Csv cell) their names: "vfs_read(), fput()".</summary>
+public sealed class FunctionCallList : System.Collections.ObjectModel.ReadOnlyCollection<FunctionCall>
+{
+    internal static readonly FunctionCallList Empty = new();
+
+    internal FunctionCallList() : base(new List<FunctionCall>(2)) { }
+
+    internal new IList<FunctionCall> Items => base.Items;
+
+    public override string ToString() => string.Join(", ", this.Select(c => c.Function + "()"));
 }

@@ -19,7 +19,7 @@ public static class GraphText
     {
         var set = new HashSet<FunctionCall>(ReferenceEqualityComparer.Instance);
         foreach (var c in calls) set.Add(c);
-        var roots = set.Where(c => c.Parent is null || !set.Contains(c.Parent)).OrderBy(c => c.TimestampNs).ThenBy(c => c.Depth);
+        var roots = set.Where(c => c.GetParent() is not { } parent || !set.Contains(parent)).OrderBy(c => c.TimestampNs).ThenBy(c => c.Depth);
         var sb = new StringBuilder();
         foreach (var root in roots)
             foreach (var line in Lines(root, showProcess, sb)) yield return line;

@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Pairs function_graph records into FunctionCall objects: from trace.dat files, a session''s buffer, or records in the pipeline.'
     Description = @(
-        'Get-FunctionCall pairs each funcgraph_entry with its funcgraph_exit per task, as the kernel nests them, in the engine (no object is made per record when reading files). Each FunctionCall has Function, Address, Depth, Duration (return time minus call time), DurationNs, SelfTime, Timestamp, ProcessId, Command, CpuNumber, Parent, Children, IsLeaf, ReturnValue (kernels with funcgraph-retval) and Status.'
+        'Get-FunctionCall pairs each funcgraph_entry with its funcgraph_exit per task, as the kernel nests them, in the engine (no object is made per record when reading files). Each FunctionCall has Function, Address, Depth, Duration (return time minus call time), DurationNs, SelfTime, Timestamp, ProcessId, Command, CpuNumber, Caller (the parent''s function), Children, IsLeaf, ReturnValue (kernels with funcgraph-retval) and Status; GetParent() returns the parent call. Export-Csv writes Children as the names of the calls; ConvertTo-Json writes a call with the calls below it, never back up.'
         'A call is written when it returns, so callees come before their caller. A call whose return the trace does not hold (it was still running, or the return was lost) is written as Status NoReturn at the end, never dropped; a return without its entry becomes a call of its own with Status NoEntry. Files written by trace-cmd (versions 6 and 7) and by LinuxTrace read the same way.'
     )
     Parameters  = @{
