@@ -342,6 +342,47 @@ Describe 'Tables at 80 and 120 columns' {
         # the time in seconds with six decimals, as trace-cmd report prints it
         $lines[0] | Should -Match '^\s*\d+\.\d{6} '
     }
+    It 'every other view this host can show fits (<_> columns): lines within the width, every column label whole, only the last column cut short' -ForEach 80, 120 {
+        $width = $_
+        $graph = Join-Path $PSScriptRoot 'fixtures/graph-6.1.dat'
+        $xml = [xml](Get-Content (Join-Path $RepoRoot 'LinuxTrace.Format.ps1xml') -Raw)
+        $s = Start-Trace -Event sched:sched_switch -AsSession -Name "views-$PID"
+        try {
+            $outputs = [ordered]@{
+                AvailableTracer        = @(Get-AvailableTracer)
+                TraceEventType         = @(Get-TraceEventType sched:sched_s*)
+                TraceEventField        = @((Get-TraceEventType sched:sched_switch).Fields)
+                TraceOptionState       = @(Get-TraceOption | Select-Object -First 5)
+                TraceInstanceInfo      = @(Get-TraceInstance -IncludeTop)
+                CpuBufferStats         = @((Get-TraceStatus).CpuStats)
+                TraceFeature           = @(Get-TraceCapability)
+                TraceSession           = @(Get-TraceSession)
+                FunctionCall           = @(Get-FunctionCall $graph | Select-Object -First 5)
+                FunctionCallStatistics = @(Measure-FunctionCall -Path $graph | Select-Object -First 5)
+                TraceEventGroup        = @(Measure-TraceEvent -Path $Dat -Event sys_enter -GroupBy id -Property id -Sum -Minimum -Maximum -Average | Select-Object -First 5)
+                TraceLatencyGroup      = @(Measure-TraceLatency -Path $graph -Start funcgraph_entry -End funcgraph_exit -WarningAction SilentlyContinue)
+            }
+        }
+        finally { $outputs['TraceSessionSummary'] = @($s | Stop-Trace -PassThru) }
+        $problems = foreach ($name in $outputs.Keys) {
+            $objects = $outputs[$name]
+            if ($objects.Count -eq 0) { "${name}: no objects to show"; continue }
+            $view = $xml.Configuration.ViewDefinitions.View | Where-Object Name -eq $name
+            $labels = @($view.TableControl.TableHeaders.TableColumnHeader.Label)
+            $text = @(@($objects | Format-Table | Out-String -Width $width) -split "`n" | Where-Object { $_.Trim() })
+            $header = $text[0]
+            foreach ($l in $labels) { if ($header -notmatch "(^|\s)$([regex]::Escape($l))(\s|$)") { "${name}: label $l is not whole in '$header'" } }
+            if ($text.Count -lt 3 -or $text[1] -notmatch '^\s*-') { "${name}: the header is not one line: '$($text[1])'" }
+            # only the last column may be cut short (with an ellipsis)
+            $last = $header.LastIndexOf($labels[-1])
+            foreach ($line in $text) {
+                if ($line.TrimEnd().Length -gt $width) { "${name}: a line of $($line.TrimEnd().Length) columns" }
+                $cut = $line.IndexOf([char]0x2026)
+                if ($cut -ge 0 -and $cut -lt $last) { "${name}: cut short at column $cut of '$($line.TrimEnd())'" }
+            }
+        }
+        $problems | Should -BeNullOrEmpty
+    }
     It 'counts from Measure-TraceEvent: Count and Group only, no empty statistics columns (<_> columns)' -ForEach 80, 120 {
         $width = $_
         $g = @(Measure-TraceEvent -Path $Dat -GroupBy id)
