@@ -298,6 +298,33 @@ Describe 'Bad files' {
         $e.Exception.Message | Should -Match 'offset \d+'
         $e.Exception.Message | Should -Match 'truncated'
     }
+    It 'reads the events before the cut of a version 6 file that ends inside its data, then says it is truncated' {
+        $v6 = Join-Path $Work 'whole-v6.dat'
+        Export-TraceData -Path $Big -OutFile $v6 -FileVersion 6
+        $whole = @(Get-TraceEvent $v6 | ForEach-Object { "$($_.CpuNumber) $($_.TimestampNs) $($_.EventName)" })
+        $bytes = [IO.File]::ReadAllBytes($v6)
+        $cut = Join-Path $Work 'cut-v6.dat'
+        # version 6 keeps its CPU table before the data: cut the last CPU's data in the middle
+        [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length - 3 * 4096 - 100))])
+        $got = [System.Collections.Generic.List[string]]::new()
+        $e = $null
+        try { Get-TraceEvent $cut -ErrorAction Stop | ForEach-Object { $got.Add("$($_.CpuNumber) $($_.TimestampNs) $($_.EventName)") } } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -Be 'InvalidTraceFile,LinuxTrace.Commands.GetTraceEventCommand'
+        $e.Exception.Message | Should -Match ([regex]::Escape($cut))
+        $e.Exception.Message | Should -Match 'truncated'
+        $got.Count | Should -BeGreaterThan 0 -Because 'the events before the cut are written first'
+        $got.Count | Should -BeLessThan $whole.Count
+        $known = [System.Collections.Generic.HashSet[string]]::new([string[]]$whole)
+        @($got | Where-Object { -not $known.Contains($_) }) | Should -BeNullOrEmpty -Because 'every event read is one of the whole file''s'
+        $info = Get-TraceFileInfo $cut -WarningVariable warned -WarningAction SilentlyContinue
+        $info.Problem | Should -Match 'truncated'
+        "$warned" | Should -Match 'truncated'
+        $info.EventCount | Should -Be $got.Count
+        # it is not copied as if it were whole
+        $copy = Join-Path $Work 'cut-copy.dat'
+        { Export-TraceData -Path $cut -OutFile $copy -ErrorAction Stop } | Should -Throw '*truncated*'
+        Test-Path $copy | Should -BeFalse
+    }
     It 'writes the events before a corrupt page, then says where the page is' {
         $src = $Big
         $bytes = [IO.File]::ReadAllBytes($src)

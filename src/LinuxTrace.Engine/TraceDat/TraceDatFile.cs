@@ -272,12 +272,24 @@ public sealed class TraceDatFile : IDisposable
         }
     }
 
+    /// <summary>A CPU's data as the table gives it. Data cut by the end of the file (a recording that did not finish,
+    /// a partial copy) is kept up to its last whole page and noted in <see cref="Truncation"/>: the events before the
+    /// cut are read, then readers report the cut.</summary>
     private TraceDatCpu CheckedCpu(int cpu, ulong offset, ulong size, long at)
     {
         if (size > 0 && (offset > (ulong)Length || size > (ulong)Length - offset))
-            throw new TraceDataException($"CPU {cpu}'s data ({size} bytes at offset {offset}) runs past the end of the file ({Length} bytes): the file is truncated", Path, at);
+        {
+            long kept = offset >= (ulong)Length ? 0 : ((long)((ulong)Length - offset) / PageSize) * PageSize;
+            Truncation ??= new TraceDataException(
+                $"CPU {cpu}'s data ({size} bytes at offset {offset}) runs past the end of the file ({Length} bytes): the file is truncated; the events before the cut were read", Path, at);
+            return new TraceDatCpu(cpu, (long)Math.Min(offset, (ulong)Length), kept);
+        }
         return new TraceDatCpu(cpu, (long)offset, (long)size);
     }
+
+    /// <summary>Set when the file ends inside its trace data: what is missing, and where. The pages before the end
+    /// are read; readers throw this after them.</summary>
+    public TraceDataException? Truncation { get; private set; }
 
     private string ReadTag(long pos)
     {

@@ -122,6 +122,8 @@ public static class TraceDatWriter
     public static void Convert(string source, string? buffer, string path, int version = 7, string compression = "none")
     {
         using var f = TraceDatFile.Open(source);
+        // a file cut inside its data is not copied as if it were whole (Get-TraceEvent reads what is there)
+        if (f.Truncation is { } cut) throw cut;
         var b = f.GetBuffer(buffer);
         Write(path, TraceDatMetadata.FromFile(f), b.Cpus.Select(c => new TraceDatCpuData(c.Cpu, f.OpenPages(b, c))).ToArray(), version, compression);
     }

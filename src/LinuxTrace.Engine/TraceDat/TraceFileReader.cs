@@ -117,6 +117,14 @@ public sealed class TraceFileReader : IDisposable
             stacks.TakeFollowing(merger, made as TraceEvent);
             if (made is not null) yield return made;
         }
+        ThrowIfTruncated();
+    }
+
+    /// <summary>After the last record: a file that ends inside its data is an error (its events were read first).</summary>
+    private void ThrowIfTruncated()
+    {
+        foreach (var f in _files)
+            if (f.Truncation is { } cut) throw cut;
     }
 
     /// <summary>
@@ -144,6 +152,7 @@ public sealed class TraceFileReader : IDisposable
         }
         foreach (var b in builders) b.Finish(output);
         foreach (var o in output) yield return o;
+        ThrowIfTruncated();
     }
 
     /// <summary>Called for each record with its format (null for an id the file has no format for).</summary>
@@ -223,6 +232,9 @@ public sealed class TraceFileInfo
     public int SavedCmdlines { get; init; }
     public string[] EventTypes => EventCounts.Keys.ToArray();
 
+    /// <summary>What is wrong with the file though it could be read (it ends inside its trace data), or null.</summary>
+    public string? Problem { get; init; }
+
     public override string ToString() => Path;
 
     /// <summary>Reads the metadata and walks the data of <paramref name="path"/> (all buffers) without making objects.</summary>
@@ -269,6 +281,7 @@ public sealed class TraceFileInfo
             FirstTimestampNs = events == 0 ? 0 : first, LastTimestampNs = last, FileSize = f.Length,
             KallsymsLines = f.Kallsyms.Count(ch => ch == '\n'), PrintkFormats = f.PrintkFormats.Count(ch => ch == '\n'),
             SavedCmdlines = f.SavedCmdlines.Count(ch => ch == '\n'),
+            Problem = f.Truncation?.Message,
         };
     }
 }

@@ -23,7 +23,9 @@ public sealed class GetTraceFileInfoCommand : LinuxTraceCmdlet
         {
             try
             {
-                WriteObject(TraceFileInfo.Read(f));
+                var info = TraceFileInfo.Read(f);
+                if (info.Problem is { } problem) WriteWarning(problem);
+                WriteObject(info);
             }
             catch (TraceException e)
             {
