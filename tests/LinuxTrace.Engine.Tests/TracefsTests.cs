@@ -108,7 +108,7 @@ public class TracefsTests
     {
         Kernel.Require("function-locked"); // where the kernel lists functions, the kernel VM covers listing them
         var fs = TraceFileSystem.Default;
-        var e = Assert.Throws<TraceException>(() => Engine.Symbols.FunctionList.Read(fs));
+        var e = Assert.Throws<TraceException>(() => Engine.Tracefs.FunctionList.Read(fs));
         Assert.Equal(TraceErrorKind.PermissionDenied, e.Kind);
         Assert.Equal("FunctionListNotPermitted", e.ErrorId);
     }

@@ -62,7 +62,7 @@ public static partial class HistTriggers
         var names = events ?? EventSelector.Available(instance);
         foreach (var e in names)
         {
-            if (!TracefsFile.TryRead(Path.Combine(instance.EventDirectory(e.System, e.Name), "trigger"), out var text)) continue;
+            if (instance.ReadEventTriggers(e.System, e.Name) is not { } text) continue;
             foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (!line.StartsWith("hist:", StringComparison.Ordinal)) continue;
@@ -94,9 +94,8 @@ public static partial class HistTriggers
     /// <summary>The groups of each hist trigger of <paramref name="e"/>, from its hist file.</summary>
     public static IReadOnlyList<IReadOnlyList<TraceEventGroup>> Read(TraceInstance instance, EventName e, SyscallTable? syscalls = null)
     {
-        string path = Path.Combine(instance.EventDirectory(e.System, e.Name), "hist");
-        if (!File.Exists(path)) { Require(instance); return []; }
-        return Parse(TracefsFile.Read(path), syscalls);
+        if (instance.ReadEventHist(e.System, e.Name) is not { } text) { Require(instance); return []; }
+        return Parse(text, syscalls);
     }
 
     /// <summary>Parses a hist file: one list of groups per "# trigger info" section.</summary>

@@ -57,7 +57,7 @@ public sealed class InKernelLatency : IDisposable
         foreach (var k in sk) Field(start, k, "-StartKey");
         foreach (var k in ek) Field(end, k, "-EndKey");
         var groups = groupBy.Select(g => Field(start, g, "-GroupBy")).ToArray();
-        RemoveLeftovers(root);
+        RemoveLeftovers(instance.Tracefs);
 
         string tag = $"{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
         string synthetic = $"lt_latency_{tag}";
@@ -68,7 +68,7 @@ public sealed class InKernelLatency : IDisposable
         var lat = new InKernelLatency(instance, synthetic, groups.Select(g => g.Name).ToArray(), hasSum: true);
         try
         {
-            TracefsFile.Write(Path.Combine(root, "synthetic_events"), $"{synthetic} {fields}", append: true);
+            instance.Tracefs.AddSyntheticEvent($"{synthetic} {fields}");
             lat._syntheticCreated = true;
             var startName = new EventName(start.System, start.Name);
             var endName = new EventName(end.System, end.Name);
@@ -91,7 +91,7 @@ public sealed class InKernelLatency : IDisposable
 
     private void Add(EventName e, string definition)
     {
-        _instance.WriteFile(Path.Combine("events", e.System, e.Name, "trigger"), definition, append: true);
+        _instance.AddEventTrigger(e.System, e.Name, definition);
         _triggers.Add((e, definition));
     }
 
@@ -108,17 +108,16 @@ public sealed class InKernelLatency : IDisposable
     private static string SyntheticType(FieldFormat f) => f.Kind == FieldKind.FixedString ? "char" : $"{(f.IsSigned ? 's' : 'u')}{f.Size * 8}";
 
     /// <summary>Synthetic events lt_latency_PID_N of LinuxTrace processes that no longer run (killed: nothing removed them).</summary>
-    private static void RemoveLeftovers(string root)
+    private static void RemoveLeftovers(TraceFileSystem fs)
     {
-        if (!TracefsFile.TryRead(Path.Combine(root, "synthetic_events"), out var text)) return;
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var line in fs.SyntheticEvents)
         {
             var name = line.Split(' ', '\t')[0];
             if (!name.StartsWith("lt_latency_", StringComparison.Ordinal)) continue;
             var pid = name["lt_latency_".Length..].Split('_')[0];
             if (int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p != Environment.ProcessId && !Directory.Exists($"/proc/{p}"))
             {
-                try { TracefsFile.Write(Path.Combine(root, "synthetic_events"), "!" + name, append: true); }
+                try { fs.RemoveSyntheticEvent(name); }
                 catch (TraceException) { } // still used by a trigger somewhere: not ours to force
             }
         }
@@ -127,7 +126,8 @@ public sealed class InKernelLatency : IDisposable
     /// <summary>The histogram so far, one group per value of the group fields (one group without -GroupBy).</summary>
     public IReadOnlyList<TraceLatencyGroup> Read()
     {
-        string text = _instance.ReadFile(Path.Combine("events", "synthetic", _synthetic, "hist"));
+        string text = _instance.ReadEventHist("synthetic", _synthetic)
+            ?? throw new TraceException(TraceErrorKind.NotFound, $"The synthetic event {_synthetic} has no hist file any more: it was removed.", _instance.EventDirectory("synthetic", _synthetic));
         var sections = HistTriggers.Parse(text);
         var entries = sections.Count == 0 ? [] : sections[0];
         Dropped = ParseDropped(text);
@@ -186,13 +186,13 @@ public sealed class InKernelLatency : IDisposable
         for (int i = _triggers.Count - 1; i >= 0; i--)
         {
             var (e, def) = _triggers[i];
-            try { _instance.WriteFile(Path.Combine("events", e.System, e.Name, "trigger"), "!" + def, append: true); }
+            try { _instance.RemoveEventTrigger(e.System, e.Name, def); }
             catch (Exception x) { errors.Add(x); }
         }
         _triggers.Clear();
         if (_syntheticCreated)
         {
-            try { TracefsFile.Write(Path.Combine(_instance.Tracefs.Root, "synthetic_events"), "!" + _synthetic, append: true); _syntheticCreated = false; }
+            try { _instance.Tracefs.RemoveSyntheticEvent(_synthetic); _syntheticCreated = false; }
             catch (Exception x) { errors.Add(x); }
         }
         return errors;

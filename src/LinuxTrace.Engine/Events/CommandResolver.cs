@@ -29,7 +29,7 @@ public sealed class CommandResolver
     /// <summary>Adds the kernel's saved_cmdlines now (the one place LinuxTrace reads that file).</summary>
     public void Refresh(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
     {
-        if (LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "saved_cmdlines"), out var text)) Load(text);
+        if (fs.SavedCmdlines is { } text) Load(text);
     }
 
     /// <summary>Every pid and command known, as saved_cmdlines lines ("pid comm"), for a trace.dat file: more than the

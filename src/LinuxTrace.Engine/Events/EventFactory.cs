@@ -78,7 +78,7 @@ public sealed class EventFactory
         var commands = new CommandResolver(useProc: true);
         commands.Refresh(fs);
         var printk = new Lazy<PrintkFormats>(() =>
-            LinuxTrace.Engine.Tracefs.TracefsFile.TryRead(Path.Combine(fs.Root, "printk_formats"), out var text) ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
+            fs.PrintkFormats is { } text ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
         return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk) { UserSymbols = UserSymbols.ForLive() };
     }
 

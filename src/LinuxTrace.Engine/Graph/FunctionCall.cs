@@ -73,7 +73,7 @@ public sealed class FunctionCall : TraceRecord
     public string? Caller => _parent?.Function;
 
     /// <summary>The calls this one made, in order (as text, for a CSV cell: their names).</summary>
-    public FunctionCallList Children => _children ?? FunctionCallList.Empty;
+    public FunctionCallList Children => _children ?? FunctionCallList.NoCalls;
 
     /// <summary>True when the call made no traced call.</summary>
     public bool IsLeaf => _children is null || _children.Count == 0;
@@ -112,7 +112,7 @@ public sealed class FunctionCall : TraceRecord
 /// Export-Csv cell) their names: "vfs_read(), fput()".</summary>
 public sealed class FunctionCallList : System.Collections.ObjectModel.ReadOnlyCollection<FunctionCall>
 {
-    internal static readonly FunctionCallList Empty = new();
+    internal static readonly FunctionCallList NoCalls = new();
 
     internal FunctionCallList() : base(new List<FunctionCall>(2)) { }
 

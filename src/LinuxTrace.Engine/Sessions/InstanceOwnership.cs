@@ -114,7 +114,7 @@ public sealed class InstanceOwnership : IDisposable
                 }
                 catch
                 {
-                    try { fs.RemoveInstance(name); } catch (TraceException) { }
+                    inst.Retire();
                     throw;
                 }
             }
@@ -140,18 +140,27 @@ public sealed class InstanceOwnership : IDisposable
             if (lease is null) continue; // its owner lives
             using (lease)
             {
-                try
-                {
-                    try { inst.WriteFile("tracing_on", "0"); } catch (TraceException) { }
-                    try { inst.WriteFile("events/enable", "0"); } catch (TraceException) { }
-                    fs.RemoveInstance(inst.Name);
-                    removed.Add(inst.Name);
-                    Probes.ProbeLedger.RemoveLeftovers(fs, inst.Name); // the probes its trace made for itself
-                }
-                catch (TraceException) { }
+                Retire(inst);
+                if (!inst.Exists) removed.Add(inst.Name);
             }
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Ends an instance nobody traces into any more (an orphan, or one Remove-TraceInstance names): the instance retired
+    /// (<see cref="TraceInstance.Retire"/>), then the probes a LinuxTrace trace made for it and the note that LinuxTrace
+    /// made it. Returns what failed.
+    /// </summary>
+    public static IReadOnlyList<TraceException> Retire(TraceInstance inst)
+    {
+        var errors = inst.Retire();
+        if (!inst.Exists)
+        {
+            Probes.ProbeLedger.RemoveLeftovers(inst.Tracefs, inst.Name); // the probes its trace made for itself
+            ForgetMade(inst.Name);
+        }
+        return errors;
     }
 
     /// <summary>Releases the lock (after the owner removed or restored its instance).</summary>

@@ -234,7 +234,7 @@ public sealed partial class TraceSession
             if (force && _options.Tracer is { } t && FunctionTracers.Contains(t) && Instance.HasFile("set_ftrace_notrace_pid"))
             {
                 _restore?.RememberFile("set_ftrace_notrace_pid");
-                Instance.WriteFile("set_ftrace_notrace_pid", string.Join(' ', current));
+                Instance.SetFunctionNoTracePids(current);
             }
             _ownKernelFiltered = current;
         }

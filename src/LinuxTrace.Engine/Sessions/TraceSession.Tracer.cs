@@ -78,7 +78,7 @@ public sealed partial class TraceSession
         _restore.RememberTracingOn(); // every end turns recording off: give back what it was
         UsesTopBuffer = true;
         // nobody records there (no tracer, no event): what the buffer still holds is old, and would come first
-        if (top.EnabledEvents.Count == 0) top.WriteFile("trace", "");
+        if (top.EnabledEvents.Count == 0) top.ClearBuffer();
     }
 
     /// <summary>The tracer's function filters and depth (filters first, as the kernel's walkthrough does); the tracer
@@ -147,7 +147,7 @@ public sealed partial class TraceSession
     {
         if (_options.Tracer is null || !FunctionTracers.Contains(_options.Tracer) || !Instance.HasFile("set_ftrace_pid")) return;
         _restore?.RememberFile("set_ftrace_pid");
-        Instance.WriteFile("set_ftrace_pid", string.Join(' ', pids));
+        Instance.SetFunctionPids(pids);
     }
 
     /// <summary>The records the tracer writes, which the session reads beside the events.</summary>

@@ -44,7 +44,7 @@ public sealed partial class TraceSession : IDisposable
     private InstanceOwnership? _ownership;
     private LaunchedProcess? _program;
     private TraceSessionSummary? _summary;
-    private string? _topExpandedKB;
+    private int? _topExpandedKB;
     private long _events, _lost, _lostMarkers;
 
     private TraceSession(int id, TraceSessionOptions options, TraceFileSystem fs)
@@ -191,10 +191,8 @@ public sealed partial class TraceSession : IDisposable
         Name = _options.Name ?? Instance.DisplayName;
         // 6.1: a tracer set in an instance expands every buffer, and the top one, not yet allocated, then stays at its
         // small placeholder: remember what it was waiting for, to give it back
-        if (_options.Tracer is not null && !Instance.IsTop && TracefsFile.TryRead(Path.Combine(Tracefs.Root, "buffer_size_kb"), out var text)
-            && System.Text.RegularExpressions.Regex.Match(text, @"expanded: (\d+)") is { Success: true } m)
-            _topExpandedKB = m.Groups[1].Value;
-        Losses = new LossAccount(cpu => CpuBufferStats.Parse(Instance.DisplayName, cpu, Instance.ReadFile($"per_cpu/cpu{cpu}/stats")).Lost, Instance.Cpus);
+        if (_options.Tracer is not null && !Instance.IsTop) _topExpandedKB = Tracefs.Top.UnexpandedBufferSizeKB;
+        Losses = new LossAccount(cpu => Instance.GetCpuStats(cpu).Lost, Instance.Cpus);
     }
 
     /// <summary>Starts the program held stopped (before its first instruction); <see cref="Configure"/> limits tracing to it.</summary>
@@ -315,21 +313,15 @@ public sealed partial class TraceSession : IDisposable
         if (Instance is null) return errors;
         if (OwnsInstance)
         {
-            try { Instance.TracingOn = false; } catch (Exception e) { errors.Add(e); }
-            if (_options.Tracer is not null)
-            {
-                try { Instance.WriteFile("current_tracer", "nop"); } catch (Exception e) { errors.Add(e); }
-            }
-            try { Instance.WriteFile("events/enable", "0"); } catch (Exception e) { errors.Add(e); }
-            try { Tracefs.RemoveInstance(Instance.Name); } catch (Exception e) { errors.Add(e); }
+            errors.AddRange(Instance.Retire());
         }
         else if (_restore is not null)
         {
             errors.AddRange(_restore.Restore());
         }
-        if (_topExpandedKB is not null && TracefsFile.TryRead(Path.Combine(Tracefs.Root, "buffer_size_kb"), out var top) && !top.Contains("expanded"))
+        if (_topExpandedKB is { } kb)
         {
-            try { TracefsFile.Write(Path.Combine(Tracefs.Root, "buffer_size_kb"), _topExpandedKB); } catch (Exception e) { errors.Add(e); }
+            try { Tracefs.Top.RestoreExpandedBufferSize(kb); } catch (Exception e) { errors.Add(e); }
         }
         errors.AddRange(RemoveProbes());
         _ownership?.Dispose();

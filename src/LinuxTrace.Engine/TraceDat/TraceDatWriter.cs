@@ -50,7 +50,7 @@ public sealed class TraceDatMetadata
             HeaderEvent = catalog.HeaderEventText,
             Formats = formats,
             Kallsyms = Read("/proc/kallsyms"),
-            PrintkFormats = Read(Path.Combine(fs.Root, "printk_formats")),
+            PrintkFormats = fs.PrintkFormats ?? "",
             SavedCmdlines = commands.ToSavedCmdlines(),
             CpuCount = Environment.ProcessorCount > 0 ? Math.Max(Environment.ProcessorCount, instance.Cpus.Count) : instance.Cpus.Count,
             PageSize = instance.SubBufferSizeKB * 1024,

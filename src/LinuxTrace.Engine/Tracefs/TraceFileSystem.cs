@@ -187,6 +187,27 @@ public sealed class TraceFileSystem
         }
     }
 
+    // ---- what the kernel keeps for readers ---------------------------------------------------------
+
+    /// <summary>saved_cmdlines ("pid comm" lines), or null when it cannot be read.</summary>
+    public string? SavedCmdlines => TracefsFile.TryRead(Path.Combine(Root, "saved_cmdlines"), out var t) ? t : null;
+
+    /// <summary>printk_formats (trace_printk's format strings by address), or null when it cannot be read.</summary>
+    public string? PrintkFormats => TracefsFile.TryRead(Path.Combine(Root, "printk_formats"), out var t) ? t : null;
+
+    // ---- synthetic events (one list for every instance) ------------------------------------------
+
+    /// <summary>The synthetic_events file's definitions, one per line ("" when the kernel has none).</summary>
+    public IReadOnlyList<string> SyntheticEvents =>
+        TracefsFile.TryRead(Path.Combine(Root, "synthetic_events"), out var text)
+            ? text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+
+    /// <summary>Defines a synthetic event: "name type field; type field".</summary>
+    public void AddSyntheticEvent(string definition) => TracefsFile.Write(Path.Combine(Root, "synthetic_events"), definition, append: true);
+
+    /// <summary>Removes a synthetic event (the kernel refuses while a trigger still uses it).</summary>
+    public void RemoveSyntheticEvent(string name) => TracefsFile.Write(Path.Combine(Root, "synthetic_events"), "!" + name, append: true);
+
     internal static void ValidateInstanceName(string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || IsTopName(name))

@@ -33,6 +33,9 @@ public sealed class TraceInstance
 
     public bool HasFile(string relative) => File.Exists(FilePath(relative));
 
+    /// <summary>False once the instance's directory is gone (removed, by LinuxTrace or anyone).</summary>
+    public bool Exists => Directory.Exists(Path);
+
     public string ReadFile(string relative) => TracefsFile.Read(FilePath(relative));
 
     /// <summary>Writes a control file; on EINVAL the kernel's error_log entry is attached to the exception.</summary>
@@ -75,6 +78,40 @@ public sealed class TraceInstance
     {
         get => ReadFile("tracing_on").Trim() == "1";
         set => WriteFile("tracing_on", value ? "1" : "0");
+    }
+
+    /// <summary>The size the buffers will take when first used, while they are still unallocated placeholders
+    /// (buffer_size_kb reads "7 (expanded: 1408)": 1408); null once they are allocated.</summary>
+    public int? UnexpandedBufferSizeKB =>
+        TracefsFile.TryRead(FilePath("buffer_size_kb"), out var text) && text.Contains("expanded:", StringComparison.Ordinal) ? ParseBufferSize(text) : null;
+
+    /// <summary>Gives allocated buffers the size <paramref name="kb"/> they were waiting for (kernel 6.1: a tracer set in
+    /// an instance allocates the top buffers at their small placeholder size); buffers still unallocated are left alone.</summary>
+    public void RestoreExpandedBufferSize(int kb)
+    {
+        if (TracefsFile.TryRead(FilePath("buffer_size_kb"), out var text) && !text.Contains("expanded", StringComparison.Ordinal))
+            WriteFile("buffer_size_kb", kb.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Empties the ring buffers (writes the trace file).</summary>
+    public void ClearBuffer() => WriteFile("trace", "");
+
+    /// <summary>Turns every event of the instance off (events/enable).</summary>
+    public void DisableAllEvents() => WriteFile("events/enable", "0");
+
+    /// <summary>
+    /// The one way an instance ends: recording off, its tracer back to nop, every event off (so the kernel lets it go),
+    /// then the directory removed. Every step is tried; the failures are returned (the top instance is never removed).
+    /// </summary>
+    public IReadOnlyList<TraceException> Retire()
+    {
+        var errors = new List<TraceException>();
+        void Try(Action a) { try { a(); } catch (TraceException e) { errors.Add(e); } }
+        Try(() => TracingOn = false);
+        Try(() => { if (HasFile("current_tracer") && CurrentTracer != "nop") WriteFile("current_tracer", "nop"); });
+        Try(DisableAllEvents);
+        if (!IsTop) Try(() => Tracefs.RemoveInstance(Name));
+        return errors;
     }
 
     /// <summary>Ring-buffer size per CPU in KB (buffer_size_kb).</summary>
@@ -230,6 +267,17 @@ public sealed class TraceInstance
         return i < 0 || i + 1 >= lines.Length ? [] : lines[i + 1].TrimStart('#').Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>The event's trigger file as it reads (its triggers, then the kernel's help), or null when it has none.</summary>
+    public string? ReadEventTriggers(string system, string name) =>
+        TracefsFile.TryRead(System.IO.Path.Combine(EventDirectory(system, name), "trigger"), out var text) ? text : null;
+
+    /// <summary>The event's hist file (the tables of its hist triggers), or null when the kernel has none.</summary>
+    public string? ReadEventHist(string system, string name)
+    {
+        string path = System.IO.Path.Combine(EventDirectory(system, name), "hist");
+        return File.Exists(path) ? TracefsFile.Read(path) : null;
+    }
+
     /// <summary>Removes a trigger from an event (the kernel matches it by command, and target for enable_event).</summary>
     public void RemoveEventTrigger(string system, string name, string trigger) =>
         WriteFile($"events/{system}/{name}/trigger", "!" + trigger, append: true);
@@ -275,6 +323,14 @@ public sealed class TraceInstance
     public void SetNoTracePids(IEnumerable<int> pids) =>
         WriteFile("set_event_notrace_pid", string.Join(' ', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
 
+    /// <summary>Replaces the function tracers' pid list (set_ftrace_pid) with <paramref name="pids"/>.</summary>
+    public void SetFunctionPids(IEnumerable<int> pids) =>
+        WriteFile("set_ftrace_pid", string.Join(' ', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+
+    /// <summary>Replaces the pids the function tracers leave out (set_ftrace_notrace_pid) with <paramref name="pids"/>.</summary>
+    public void SetFunctionNoTracePids(IEnumerable<int> pids) =>
+        WriteFile("set_ftrace_notrace_pid", string.Join(' ', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+
     // ---- markers ----------------------------------------------------------------------------------
 
     /// <summary>Writes a marker (an ftrace:print record) into this instance's buffer through its trace_marker.</summary>
@@ -317,6 +373,9 @@ public sealed class TraceInstance
         long wallNs = (before + (after - before) / 2) * 100;
         return wallNs - (long)Math.Round(now * 1e6) * 1000;
     }
+
+    /// <summary>One CPU's buffer statistics (per_cpu/cpuN/stats).</summary>
+    public CpuBufferStats GetCpuStats(int cpu) => CpuBufferStats.Parse(DisplayName, cpu, ReadFile($"per_cpu/cpu{cpu}/stats"));
 
     public IReadOnlyList<CpuBufferStats> GetCpuStats() =>
         Cpus.Select(c => CpuBufferStats.Parse(DisplayName, c, ReadFile($"per_cpu/cpu{c}/stats"))).ToArray();

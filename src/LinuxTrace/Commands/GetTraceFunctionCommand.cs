@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using LinuxTrace.Engine.Symbols;
+using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 

@@ -35,7 +35,7 @@ public sealed class NewTraceInstanceCommand : LinuxTraceCmdlet
                 }
                 catch
                 {
-                    fs.RemoveInstance(n); // nothing half-made is left behind
+                    inst.Retire(); // nothing half-made is left behind
                     throw;
                 }
                 Engine.Sessions.InstanceOwnership.NoteMade(n);

@@ -41,11 +41,13 @@ public sealed class RemoveTraceInstanceCommand : LinuxTraceCmdlet
                     owner.Stop(); // a session of ours: end it properly
                     continue;
                 }
-                if (NonTerminating(() => fs.RemoveInstance(t), "RemoveInstanceFailed", t))
+                NonTerminating(() =>
                 {
-                    Engine.Probes.ProbeLedger.RemoveLeftovers(fs, t); // probes a killed LinuxTrace made for that trace
-                    Engine.Sessions.InstanceOwnership.ForgetMade(t);
-                }
+                    // the instance off and removed, then what a killed LinuxTrace made for it (its probes, its note)
+                    var inst = fs.GetInstance(t);
+                    var errors = Engine.Sessions.InstanceOwnership.Retire(inst);
+                    if (inst.Exists) throw errors.Count > 0 ? errors[^1] : new Engine.Tracefs.TraceException(Engine.Tracefs.TraceErrorKind.Busy, $"Trace instance '{t}' is still there after rmdir.", inst.Path);
+                }, "RemoveInstanceFailed", t);
             }
         }
     }

@@ -228,7 +228,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             var v = item is PSObject o ? o.BaseObject : item;
             if (v is DynamicProbe p)
             {
-                current ??= Terminating(() => Engine.Probes.DynamicEvents.List(fs), "ListProbesFailed", null);
+                current ??= Terminating(() => Engine.Tracefs.DynamicEvents.List(fs), "ListProbesFailed", null);
                 if (current.Any(c => c.Group == p.Group && c.Name == p.Name)) existing.Add(p.EventName);
                 else create.Add(p.Definition);
             }

@@ -164,7 +164,7 @@ public sealed class ClockCompleter : KernelValueCompleter
 public sealed class FunctionCompleter : KernelValueCompleter
 {
     protected override IEnumerable<string> Values(IDictionary b) =>
-        Engine.Symbols.FunctionList.Read(TraceFileSystem.Default).Select(f => f.Name).Distinct();
+        Engine.Tracefs.FunctionList.Read(TraceFileSystem.Default).Select(f => f.Name).Distinct();
 }
 
 /// <summary>Names of this process's running trace sessions.</summary>
@@ -176,7 +176,7 @@ public sealed class SessionCompleter : KernelValueCompleter
 /// <summary>Kernel functions a kprobe can take (text symbols of /proc/kallsyms).</summary>
 public sealed class KernelFunctionCompleter : KernelValueCompleter
 {
-    protected override IEnumerable<string> Values(IDictionary b) => Engine.Probes.DynamicEvents.KernelFunctionNames();
+    protected override IEnumerable<string> Values(IDictionary b) => Engine.Tracefs.DynamicEvents.KernelFunctionNames();
 }
 
 /// <summary>Names of existing probes: kprobes for the *-KProbe commands, uprobes for *-UProbe.</summary>
@@ -185,7 +185,7 @@ public sealed class ProbeNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         IReadOnlyList<DynamicProbe> probes;
-        try { probes = Engine.Probes.DynamicEvents.List(TraceFileSystem.Default); }
+        try { probes = Engine.Tracefs.DynamicEvents.List(TraceFileSystem.Default); }
         catch (Exception) { yield break; }
         bool kernel = commandName.EndsWith("KProbe", StringComparison.OrdinalIgnoreCase);
         bool user = commandName.EndsWith("UProbe", StringComparison.OrdinalIgnoreCase);

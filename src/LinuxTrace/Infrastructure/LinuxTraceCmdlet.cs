@@ -123,10 +123,10 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
     /// <summary>Creates a checked probe definition (ShouldProcess), writing the probe as the kernel lists it with <paramref name="passThru"/>.</summary>
     protected void AddProbe(Engine.Probes.ProbeDefinition.Parts parts, string what, string errorId, bool passThru)
     {
-        if (!NonTerminating(() => Engine.Probes.DynamicEvents.Check(Tracefs, parts), errorId, parts.ToString())) return;
+        if (!NonTerminating(() => Engine.Tracefs.DynamicEvents.Check(Tracefs, parts), errorId, parts.ToString())) return;
         if (!ShouldProcess($"{parts.EffectiveGroup}:{parts.Name ?? "(named by the kernel)"}", $"Add {what} '{parts}'")) return;
         DynamicProbe? made = null;
-        if (NonTerminating(() => made = Engine.Probes.DynamicEvents.Create(Tracefs, parts), errorId, parts.ToString()) && passThru) WriteObject(made);
+        if (NonTerminating(() => made = Engine.Tracefs.DynamicEvents.Create(Tracefs, parts), errorId, parts.ToString()) && passThru) WriteObject(made);
     }
 
     /// <summary>Writes the file at <paramref name="path"/> as the FileSystem provider gives it (with PSPath, so that it

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LinuxTrace.Engine.Probes;
+using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 

@@ -1,6 +1,4 @@
-using LinuxTrace.Engine.Tracefs;
-
-namespace LinuxTrace.Engine.Sessions;
+namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>
 /// Remembers what a session changed in an instance it did not create, so that tear-down puts it back:

@@ -1,6 +1,4 @@
-using LinuxTrace.Engine.Tracefs;
-
-namespace LinuxTrace.Engine.Symbols;
+namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>The kernel's traceable functions (available_filter_functions).</summary>
 public static class FunctionList

@@ -1,7 +1,7 @@
+using LinuxTrace.Engine.Probes;
 using LinuxTrace.Engine.Symbols;
-using LinuxTrace.Engine.Tracefs;
 
-namespace LinuxTrace.Engine.Probes;
+namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>
 /// The kernel's dynamic events: lists them (dynamic_events, or kprobe_events and uprobe_events on kernels without it)
