@@ -100,9 +100,6 @@ public sealed class EventFactory
         return e;
     }
 
-    /// <summary>The class events with this id are made as (null for an id the kernel/file does not know).</summary>
-    public Type? EventType(int id) => _catalog.GetById(id) is { } f ? EventLayout.For(f, _catalog.LongSize).Type : null;
-
     private EventLayout Resolve(int id)
     {
         var format = id >= 0 ? _catalog.GetById(id) : null;

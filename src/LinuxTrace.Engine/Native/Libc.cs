@@ -5,14 +5,14 @@ namespace LinuxTrace.Engine.Native;
 /// <summary>The few libc calls the engine needs: exact open/read/write semantics and errno on tracefs.</summary>
 internal static unsafe partial class Libc
 {
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
-    public const int O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_WRONLY = 1;
+    public const int O_TRUNC = 0x200, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENODEV = 19, EAGAIN = 11, ENOMEM = 12,
-        EACCES = 13, EBUSY = 16, EEXIST = 17, EINVAL = 22, ENOSPC = 28, ENOTSUP = 95;
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ENODEV = 19, EAGAIN = 11, ENOMEM = 12,
+        EACCES = 13, EBUSY = 16, EEXIST = 17, EINVAL = 22;
 
     public const short POLLIN = 0x1;
-    public const int SIGSTOP = 19, SIGCONT = 18, SIGKILL = 9, SIGTERM = 15;
+    public const int SIGCONT = 18, SIGKILL = 9, SIGTERM = 15;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -39,9 +39,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int sig);
-
-    [LibraryImport("libc", EntryPoint = "getpid")]
-    public static partial int GetPid();
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();

@@ -19,7 +19,7 @@
  * order; function-graph pairing needs it). The engine's managed drainer
  * (CpuDrainer) follows the same rules; it is used when this library is not built.
  *
- * Built by LinuxTrace.Engine.csproj (gcc -O2 -shared -fPIC), loaded by NativeDrainer.cs.
+ * Built by LinuxTrace.Engine.csproj (gcc -O2 -shared -fPIC), loaded by NativeDrain.cs.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -8,10 +8,9 @@ namespace LinuxTrace;
 // instance is taken, traced like any event, and removed when the session ends, however it ends.
 public sealed partial class TraceSession
 {
+    /// <summary>The probes this session made for itself (removed when it ends).</summary>
     private readonly List<DynamicProbe> _createdProbes = new();
 
-    /// <summary>The probes this session made for itself (removed when it ends).</summary>
-    public IReadOnlyList<DynamicProbe> CreatedProbes => _createdProbes;
 
     /// <summary>Parses each definition, resolves user probes' symbols to file offsets and checks kernel functions: a
     /// typo is an error before the kernel is touched.</summary>

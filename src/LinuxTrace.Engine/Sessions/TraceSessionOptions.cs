@@ -83,7 +83,8 @@ public sealed class TraceSessionOptions
     public bool IncludeSelf { get; init; }
 
     /// <summary>Work the kernel does in the session's instance besides recording (hist triggers, synthetic events):
-    /// set up once the instance is configured, before the program starts; disposed before the instance is given
+    /// set up once the instance is configured (with -Command, the program is already started, held stopped before its
+    /// first instruction, and runs only when recording starts); disposed before the instance is given
     /// back or removed. A session with this needs no events of its own.</summary>
     public Func<TraceSession, IDisposable>? KernelSide { get; init; }
 }

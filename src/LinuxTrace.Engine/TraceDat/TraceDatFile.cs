@@ -11,7 +11,6 @@ namespace LinuxTrace.Engine.TraceDat;
 public sealed record TraceDatCpu(int Cpu, long Offset, long Size);
 
 /// <summary>A section of a version 7 file: its id, its description from the STRINGS table, where it is, and its size.</summary>
-public sealed record TraceDatSection(int Id, string? Description, long Offset, long Size, bool Compressed);
 
 /// <summary>One recorded buffer (the top instance, or a named one) of a trace.dat file.</summary>
 public sealed class TraceDatBuffer
@@ -45,7 +44,6 @@ public sealed class TraceDatFile : IDisposable
     private readonly List<TraceDatBuffer> _buffers = new();
     private readonly List<string> _cpuStats = new();
     private readonly List<EventFormat> _formats = new();
-    private readonly List<TraceDatSection> _sections = new();
     private readonly List<Symbols.ProcessMaps> _processMaps = new();
     private const int MaxProcessMaps = 100_000;
 
@@ -521,39 +519,23 @@ public sealed class TraceDatFile : IDisposable
 
     /// <summary>
     /// Walks every section from the first one to the end of the file, as trace-cmd lays them out (one after another,
-    /// each a 16-byte header and its size): a section that runs past the end means the file is truncated. STRINGS
-    /// sections give the sections their descriptions (a description id is an offset into all of them, concatenated).
+    /// each a 16-byte header and its size): a section that runs past the end means the file is truncated.
     /// </summary>
     private void WalkSections(long pos)
     {
-        var found = new List<(ushort Id, ushort Flags, uint Description, long Offset, long Size)>();
-        var strings = new MemoryStream();
+        int count = 0;
         while (pos < Length)
         {
-            if (found.Count >= MaxSections) throw new TraceDataException($"more than {MaxSections} sections", Path, pos);
+            if (++count > MaxSections) throw new TraceDataException($"more than {MaxSections} sections", Path, pos);
             var h = At(pos, 16, "section header");
             ushort id = h.U16();
-            ushort flags = h.U16();
-            uint description = h.U32();
+            h.U16(); // flags
+            h.U32(); // description
             ulong size = h.U64();
             if (size > (ulong)(Length - pos - 16))
                 throw new TraceDataException($"section {id} claims {size} bytes but the file ends {Length - pos - 16} bytes after its header: the file is truncated", Path, pos);
-            if (id == SecStrings)
-            {
-                var d = ReadSection(pos, SecStrings).Data;
-                strings.Write(d.Bytes(d.Length));
-            }
-            found.Add((id, flags, description, pos, (long)size));
             pos += 16 + (long)size;
         }
-        var table = strings.ToArray();
-        string? Describe(uint at)
-        {
-            if (at >= table.Length) return null;
-            int end = Array.IndexOf(table, (byte)0, (int)at);
-            return Encoding.UTF8.GetString(table, (int)at, (end < 0 ? table.Length : end) - (int)at);
-        }
-        _sections.AddRange(found.Select(x => new TraceDatSection(x.Id, Describe(x.Description), x.Offset, x.Size, (x.Flags & SectionCompressed) != 0)));
     }
 
     // ---- data -----------------------------------------------------------------------------------
@@ -764,5 +746,4 @@ public sealed class TraceDatFile : IDisposable
     }
 
     /// <summary>The sections of a version 7 file in file order (empty for version 6).</summary>
-    public IReadOnlyList<TraceDatSection> Sections => _sections;
 }
