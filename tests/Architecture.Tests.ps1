@@ -27,4 +27,15 @@ Describe 'One place per job' {
         Set-Content $probe '    Instance.WriteFile("events/enable", "0");'
         (Select-String -Path $probe -Pattern 'TracefsFile\.Write\(|\.WriteFile\(|\.RemoveInstance\(').Count | Should -Be 1
     }
+
+    It 'has one public type per file, in a file of its name' {
+        $decl = '^public\s+(?:(?:sealed|static|abstract|readonly|partial|unsafe|ref)\s+)*(?:class|record struct|record|struct|enum|interface)\s+([A-Z]\w*)'
+        $bad = foreach ($f in (Get-Source $Engine) + (Get-Source (Join-Path $Src 'LinuxTrace'))) {
+            $types = @(foreach ($line in [IO.File]::ReadLines($f.FullName)) { if ($line -match $decl) { $Matches[1] } })
+            $name = $f.BaseName.Split('.')[0]   # TraceSession.Live.cs holds a part of TraceSession
+            if ($types.Count -gt 1) { "$($f.Name): $($types -join ', ')" }
+            elseif ($types.Count -eq 1 -and $types[0] -ne $name) { "$($f.Name) holds $($types[0])" }
+        }
+        $bad | Should -BeNullOrEmpty
+    }
 }

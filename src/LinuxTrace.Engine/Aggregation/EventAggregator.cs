@@ -5,14 +5,6 @@ using LinuxTrace.Engine.Symbols;
 
 namespace LinuxTrace.Engine.Aggregation;
 
-/// <summary>The statistics of a measured field a group reports.</summary>
-[Flags]
-public enum FieldStatistics { None = 0, Sum = 1, Minimum = 2, Maximum = 4, Average = 8, All = 15 }
-
-/// <summary>What Measure-TraceEvent computes.</summary>
-public sealed record AggregationSpec(IReadOnlyList<string> GroupBy, string? Property = null, bool Histogram = false, long LinearStep = 0,
-    FieldStatistics Statistics = FieldStatistics.All);
-
 /// <summary>
 /// Counts records by group and computes the statistics of one numeric field, straight from the record bytes: no object
 /// per event. Groups are keyed by up to four kernel fields or record properties (<see cref="RecordKeys"/>); a

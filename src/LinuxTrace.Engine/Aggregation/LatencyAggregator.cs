@@ -5,13 +5,6 @@ using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Engine.Aggregation;
 
-/// <summary>What Measure-TraceLatency pairs: start and end events (system:name patterns, as -Event takes them), the
-/// fields that tie an end to its start (the task by default), and how to group the pairs.</summary>
-public sealed record LatencySpec(
-    IReadOnlyList<string> Start, IReadOnlyList<string> End,
-    IReadOnlyList<string> StartKey, IReadOnlyList<string> EndKey,
-    IReadOnlyList<string> GroupBy, long LinearStep = 0);
-
 /// <summary>
 /// Pairs each start with the next end of the same key (a start replaces an unmatched one of its key, which is counted),
 /// straight from the record bytes, and keeps every latency of every group: counts, min, max, mean, exact percentiles

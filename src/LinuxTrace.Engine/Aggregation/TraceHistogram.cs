@@ -4,12 +4,6 @@ using System.Text;
 
 namespace LinuxTrace;
 
-/// <summary>One bucket of a <see cref="TraceHistogram"/>: the values v with Low &lt;= v &lt; High, and how many there were.</summary>
-public sealed record HistogramBucket(long Low, long High, long Count)
-{
-    public override string ToString() => $"[{Low}, {High}): {Count}";
-}
-
 /// <summary>
 /// A histogram of integer values: power-of-two buckets as bpftrace's hist() ([0], [1], [2, 4), [4, 8) …), or linear
 /// buckets of a fixed step as lhist(). Printed as bpftrace prints one, with an @ bar per bucket; a histogram of

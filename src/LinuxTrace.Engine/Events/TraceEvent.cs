@@ -7,20 +7,6 @@ using LinuxTrace.Engine.Formats;
 
 namespace LinuxTrace;
 
-/// <summary>The common_flags bits of an event (irqs-off, need-resched, hardirq, softirq).</summary>
-[Flags]
-public enum TraceEventFlags : byte
-{
-    None = 0,
-    IrqsOff = 0x01,
-    IrqsNotSupported = 0x02,
-    NeedResched = 0x04,
-    HardIrq = 0x08,
-    SoftIrq = 0x10,
-    PreemptResched = 0x20,
-    NmiIrq = 0x40,
-}
-
 /// <summary>
 /// A trace event. Each event format gets its own class, made at run time from the kernel's format file,
 /// that derives from this one and adds every field as a typed property under its kernel name

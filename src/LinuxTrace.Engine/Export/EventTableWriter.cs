@@ -4,9 +4,6 @@ using System.Text.Json;
 
 namespace LinuxTrace.Engine.Export;
 
-/// <summary>The text formats a stream of records can be written as, each row with the same columns.</summary>
-public enum EventTableFormat { Csv, Json }
-
 /// <summary>
 /// Writes records of any kinds as one table with a stable schema, whatever mix of events comes: the record's own columns
 /// (<see cref="Columns"/>), then Message, then Fields, every field of the event under its kernel name as one JSON object

@@ -1,16 +1,5 @@
 namespace LinuxTrace;
 
-/// <summary>How much of a call the trace saw.</summary>
-public enum FunctionCallStatus
-{
-    /// <summary>Entry and return were both recorded.</summary>
-    Returned,
-    /// <summary>The call had not returned when the trace ended, or its return was lost: Duration is up to the last record seen.</summary>
-    NoReturn,
-    /// <summary>Only the return was recorded (the call began before the trace, or its entry was lost); the kernel's call time gives the start.</summary>
-    NoEntry,
-}
-
 /// <summary>
 /// A kernel function call recorded by the function_graph tracer: a funcgraph_entry paired with its funcgraph_exit,
 /// per task, as the kernel nests them. Emitted when it returns, so callees come before their caller; Children and
@@ -106,17 +95,4 @@ public sealed class FunctionCall : TraceRecord
     }
 
     public override string ToString() => $"{Function}() {Duration.TotalMicroseconds:0.000} us";
-}
-
-/// <summary>The calls a <see cref="FunctionCall"/> made, in order. A list for scripts and ConvertTo-Json; as text (an
-/// Export-Csv cell) their names: "vfs_read(), fput()".</summary>
-public sealed class FunctionCallList : System.Collections.ObjectModel.ReadOnlyCollection<FunctionCall>
-{
-    internal static readonly FunctionCallList NoCalls = new();
-
-    internal FunctionCallList() : base(new List<FunctionCall>(2)) { }
-
-    internal new IList<FunctionCall> Items => base.Items;
-
-    public override string ToString() => string.Join(", ", this.Select(c => c.Function + "()"));
 }

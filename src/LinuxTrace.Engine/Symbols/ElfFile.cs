@@ -5,12 +5,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace LinuxTrace.Engine.Symbols;
 
-/// <summary>A function symbol of an ELF file: its virtual address and the file offset a uprobe takes.</summary>
-public readonly record struct ElfSymbol(string Name, ulong Address, ulong Size, bool IsGlobal, bool IsIndirect, long FileOffset);
-
-/// <summary>An ELF note (name, type, descriptor bytes).</summary>
-public readonly record struct ElfNote(string Name, uint Type, byte[] Descriptor);
-
 /// <summary>
 /// What a uprobe needs from an ELF file, read with the BCL: the header, the section headers, the PT_LOAD program
 /// headers (virtual address to file offset), the function symbols of .symtab and .dynsym, and notes

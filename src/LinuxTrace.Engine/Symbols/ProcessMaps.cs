@@ -3,9 +3,6 @@ using System.Text;
 
 namespace LinuxTrace.Engine.Symbols;
 
-/// <summary>A file mapped into a process: its address range, and the file offset the range starts at.</summary>
-public readonly record struct ProcessMapping(ulong Start, ulong End, ulong FileOffset, string Path);
-
 /// <summary>
 /// The files a process has mapped (from /proc/PID/maps, or a trace.dat PROCMAPS option that trace-cmd record
 /// --proc-map writes): what turns a user-space address into a file and an offset in it.

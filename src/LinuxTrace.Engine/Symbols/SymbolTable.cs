@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace LinuxTrace.Engine.Symbols;
 
-/// <summary>A kernel symbol and where it starts.</summary>
-public readonly record struct KernelSymbol(string Name, ulong Address);
-
 /// <summary>Kernel symbols (kallsyms: "address type name [module]") for turning addresses into function names.</summary>
 public sealed class SymbolTable
 {

@@ -7,22 +7,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace LinuxTrace.Engine.TraceDat;
 
-/// <summary>The per-CPU data of one buffer in a trace.dat file.</summary>
-public sealed record TraceDatCpu(int Cpu, long Offset, long Size);
-
-/// <summary>A section of a version 7 file: its id, its description from the STRINGS table, where it is, and its size.</summary>
-
-/// <summary>One recorded buffer (the top instance, or a named one) of a trace.dat file.</summary>
-public sealed class TraceDatBuffer
-{
-    public required string Name { get; init; }
-    public string? Clock { get; init; }
-    public int PageSize { get; init; }
-    public bool Compressed { get; init; }
-    public required IReadOnlyList<TraceDatCpu> Cpus { get; init; }
-    public string DisplayName => Name.Length == 0 ? "top" : Name;
-}
-
 /// <summary>
 /// A trace-cmd trace.dat file, version 6 or 7 (sections, options, string tables), uncompressed or compressed
 /// with zstd or zlib: its metadata (header page, event formats, kallsyms, printk formats, saved command lines,

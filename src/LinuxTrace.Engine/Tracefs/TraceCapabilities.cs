@@ -1,24 +1,4 @@
-namespace LinuxTrace
-{
-/// <summary>Whether a tracing feature can be used on this kernel, and why not.</summary>
-public enum FeatureState
-{
-    Available,
-    /// <summary>Built in, but the kernel or host refuses it (EPERM), even to root.</summary>
-    NotPermitted,
-    /// <summary>Not built into this kernel.</summary>
-    NotBuiltIn,
-}
-
-/// <summary>One feature of the kernel's tracing and whether LinuxTrace can use it here.</summary>
-public sealed record TraceFeature(string Name, FeatureState State, string Detail)
-{
-    public bool Available => State == FeatureState.Available;
-}
-}
-
-namespace LinuxTrace.Engine.Tracefs
-{
+namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>
 /// What this kernel allows, probed once by reading (never writing) tracefs: events, function tracer,
@@ -123,5 +103,4 @@ public sealed class TraceCapabilities
             return n < 0 && e is Native.Libc.EPERM or Native.Libc.EACCES ? FeatureState.NotPermitted : FeatureState.Available;
         }
     }
-}
 }

@@ -5,9 +5,6 @@ using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 
-/// <summary>The formats Export-TraceData writes.</summary>
-public enum TraceDataFormat { TraceDat, Csv, Json }
-
 /// <summary>Writes a trace.dat file that trace-cmd and KernelShark open (from a running session's buffer, or by
 /// converting trace.dat files), or any records as CSV or JSON with one schema for every kind of event.</summary>
 [Cmdlet(VerbsData.Export, "TraceData", SupportsShouldProcess = true, DefaultParameterSetName = SessionSet)]

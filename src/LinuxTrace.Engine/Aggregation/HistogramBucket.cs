@@ -1,0 +1,11 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+
+namespace LinuxTrace;
+
+/// <summary>One bucket of a <see cref="TraceHistogram"/>: the values v with Low &lt;= v &lt; High, and how many there were.</summary>
+public sealed record HistogramBucket(long Low, long High, long Count)
+{
+    public override string ToString() => $"[{Low}, {High}): {Count}";
+}

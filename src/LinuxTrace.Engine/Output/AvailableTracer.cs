@@ -1,0 +1,7 @@
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+/// <summary>A tracer of an instance (available_tracers).</summary>
+public sealed record AvailableTracer(string Name, bool IsCurrent, string Instance);

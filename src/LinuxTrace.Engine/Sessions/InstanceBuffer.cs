@@ -1,0 +1,84 @@
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.TraceDat;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace;
+
+/// <summary>Reading an instance's ring buffers as they are now: every CPU, non-blocking, until empty.</summary>
+public static class InstanceBuffer
+{
+    /// <summary>Reads (consuming) the buffers of any instance, with the running kernel's formats, symbols and commands.</summary>
+    public static IEnumerable<TraceRecord> Read(TraceInstance instance, RecordFilter? filter)
+    {
+        var factory = EventFactory.ForLive(instance.Tracefs);
+        factory.WallClockOffsetNs = instance.WallClockOffsetNs();
+        return Read(instance, factory, filter);
+    }
+
+    /// <summary>Reads (consuming) an instance's ring buffers, merged by time; records must pass
+    /// <paramref name="sessionFilter"/> and then <paramref name="filter"/>.</summary>
+    public static IEnumerable<TraceRecord> Read(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null,
+        LossAccount? losses = null, RecordFilter? sessionFilter = null)
+    {
+        var header = factory.Catalog.HeaderPage;
+        var sources = OpenConsuming(instance);
+        try
+        {
+            var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
+            var merger = new RecordMerger(cursors);
+            var stacks = new StackAttacher([factory.Catalog]);
+            while (merger.MoveNext())
+            {
+                ref var r = ref merger.Current;
+                if (r.IsLost) onLoss?.Invoke(r.Lost);
+                if (stacks.IsStack(r)) continue;
+                bool keep = (sessionFilter is null || sessionFilter.Accept(r)) && (filter is null || filter.Accept(r));
+                var made = keep ? factory.Create(r) : null;
+                stacks.TakeFollowing(merger, made as TraceEvent);
+                if (made is not null) yield return made;
+            }
+        }
+        finally
+        {
+            foreach (var x in sources) x.Pages.Dispose();
+        }
+    }
+
+    /// <summary>Writes what an instance's buffers hold now (consuming it) to a trace.dat file.</summary>
+    public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression,
+        IReadOnlyList<LinuxTrace.Engine.Symbols.ProcessMaps>? processMaps = null)
+    {
+        var sources = OpenConsuming(instance);
+        try
+        {
+            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps);
+            var cpus = sources.Select(x => new TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
+            TraceDatWriter.Write(outFile, meta, cpus, version, compression);
+        }
+        finally
+        {
+            foreach (var x in sources) x.Pages.Dispose();
+        }
+    }
+
+    /// <summary>A consuming, non-blocking reader per CPU, bounded to about twice the buffer so that a busy writer
+    /// cannot keep the reader there forever.</summary>
+    private static (int Cpu, TracePipePageSource Pages)[] OpenConsuming(TraceInstance instance)
+    {
+        int pageSize = instance.SubBufferSizeKB * 1024;
+        long maxPages = Math.Max(16, (long)Math.Max(instance.BufferSizeKB, 1) * 1024 / pageSize * 2);
+        var opened = new List<(int, TracePipePageSource)>();
+        try
+        {
+            foreach (int cpu in instance.Cpus) opened.Add((cpu, new TracePipePageSource(instance.TracePipeRawPath(cpu), pageSize, maxPages)));
+            return opened.ToArray();
+        }
+        catch
+        {
+            foreach (var (_, p) in opened) p.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Names of this process's running trace sessions.</summary>
+public sealed class SessionCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => TraceSession.GetActive().Select(s => s.Name);
+}

@@ -1,0 +1,12 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using LinuxTrace.Engine.Tracefs;
+
+namespace LinuxTrace.Commands;
+
+/// <summary>Tracers of the instance being typed (available_tracers).</summary>
+public sealed class TracerCompleter : KernelValueCompleter
+{
+    protected override IEnumerable<string> Values(IDictionary b) => InstanceOf(b).AvailableTracers;
+}
