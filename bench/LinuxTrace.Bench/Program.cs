@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using LinuxTrace;
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
@@ -101,7 +102,7 @@ static void FileRead(Dictionary<string, string> o)
     var sw = Stopwatch.StartNew();
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     n = 0;
-    using (var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]))
+    using (var reader = new LinuxTrace.Engine.Reading.TraceFileReader([o["path"]]))
     {
         foreach (var r in reader.Read(null, null))
         {
@@ -137,7 +138,7 @@ static void MessagesRead(Dictionary<string, string> o)
         var sw = Stopwatch.StartNew();
         n = 0;
         chars = 0;
-        using (var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]))
+        using (var reader = new LinuxTrace.Engine.Reading.TraceFileReader([o["path"]]))
         {
             foreach (var r in reader.Read(null, null))
             {
@@ -159,7 +160,7 @@ static void FieldsRead(Dictionary<string, string> o)
     for (int rep = 0; rep < repeat; rep++)
     {
         var sw = Stopwatch.StartNew();
-        using var reader = new LinuxTrace.Engine.TraceDat.TraceFileReader([o["path"]]);
+        using var reader = new LinuxTrace.Engine.Reading.TraceFileReader([o["path"]]);
         bool walkOnly = o.GetValueOrDefault("walk") == "yes";
         markers = 0;
         n = reader.Visit(null, (in RecordRef r, EventFormat? f) =>
@@ -337,8 +338,9 @@ static void Decode(Dictionary<string, string> o)
         return total = n;
     });
 
-    RecordMerger Merger() => new(Enumerable.Range(0, cpus).Select(c =>
-        new CpuCursor(c, new ListPageSource(pages.Where(p => p.Cpu == c).Select(p => (p.Page, p.Length)).ToList()), header)));
+    List<CpuCursor> Cursors() => Enumerable.Range(0, cpus).Select(c =>
+        new CpuCursor(c, new ListPageSource(pages.Where(p => p.Cpu == c).Select(p => (p.Page, p.Length)).ToList()), header)).ToList();
+    RecordMerger Merger() => new(Cursors());
 
     double merged = best(() =>
     {
@@ -348,12 +350,12 @@ static void Decode(Dictionary<string, string> o)
         return n;
     });
 
+    // objects through the record pipeline every reader uses (merge, filters, stacks, objects)
     var factory = new EventFactory(catalog, new CommandResolver(false));
     double objects = best(() =>
     {
         long n = 0;
-        var m = Merger();
-        while (m.MoveNext()) { var e = factory.Create(m.Current); if (e is not null) n++; }
+        foreach (var e in new RecordPipeline(Cursors(), [factory]).Objects()) n++;
         return n;
     });
 
@@ -373,10 +375,8 @@ static void Decode(Dictionary<string, string> o)
     double fields = best(() =>
     {
         long n = 0;
-        var m = Merger();
-        while (m.MoveNext())
+        foreach (var e in new RecordPipeline(Cursors(), [factory]).Objects())
         {
-            var e = factory.Create(m.Current);
             foreach (var g in GettersOf(e.GetType())) g(e);
             _ = ((TraceRecord)e).TimestampNs;
             if (e is TraceEvent te) _ = te.ProcessId;

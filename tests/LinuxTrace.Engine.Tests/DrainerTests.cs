@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.TraceDat;
 using Xunit;

@@ -1,4 +1,5 @@
 using System.Text;
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.TraceDat;

@@ -1,5 +1,6 @@
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;

@@ -67,7 +67,7 @@ public sealed partial class TraceSession
     /// </summary>
     /// <remarks>With <paramref name="visitor"/>, records are handed to it with their format instead of becoming objects
     /// (aggregation at engine speed); the batches then hold only loss reports, one (perhaps empty) per drain cycle.</remarks>
-    public IEnumerable<List<TraceRecord>> Stream(CancellationToken token, LinuxTrace.Engine.TraceDat.TraceFileReader.RecordVisitor? visitor = null)
+    public IEnumerable<List<TraceRecord>> Stream(CancellationToken token, LinuxTrace.Engine.Reading.RecordVisitor? visitor = null)
     {
         EnterForeground();
         StartDraining(null);

@@ -1,3 +1,4 @@
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
@@ -163,20 +164,13 @@ public sealed partial class TraceSession
             if (Catalog.GetByName("ftrace", n) is not null) yield return new EventName("ftrace", n);
     }
 
-    /// <summary>The function calls paired from what the buffer holds now (read and consumed, as <see cref="ReadBuffer"/>);
-    /// calls still open come last, as NoReturn.</summary>
+    /// <summary>The function calls paired from what the buffer holds now (read and consumed, as <see cref="ReadBuffer"/>,
+    /// in the engine from the record bytes); calls still open come last, as NoReturn. Loss reports pass through.</summary>
     public IEnumerable<TraceRecord> ReadCalls()
     {
-        var builder = Factory.NewCallGraphBuilder();
-        var output = new List<TraceRecord>();
-        foreach (var r in ReadBuffer(null))
-        {
-            if (r is TraceEvent e) builder.Add(e, output);
-            foreach (var o in output) yield return o;
-            output.Clear();
-        }
-        builder.Finish(output);
-        foreach (var o in output) yield return o;
+        RefreshCommands(force: true);
+        RefreshOwnThreads();
+        return InstanceBuffer.ReadCalls(Instance, Factory, CountLoss, Losses, LiveFilter);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.TraceDat;

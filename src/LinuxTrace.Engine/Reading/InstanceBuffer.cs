@@ -4,7 +4,7 @@ using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;
 
-namespace LinuxTrace;
+namespace LinuxTrace.Engine.Reading;
 
 /// <summary>Reading an instance's ring buffers as they are now: every CPU, non-blocking, until empty.</summary>
 public static class InstanceBuffer
@@ -20,25 +20,24 @@ public static class InstanceBuffer
     /// <summary>Reads (consuming) an instance's ring buffers, merged by time; records must pass
     /// <paramref name="sessionFilter"/> and then <paramref name="filter"/>.</summary>
     public static IEnumerable<TraceRecord> Read(TraceInstance instance, EventFactory factory, RecordFilter? filter, Action<long>? onLoss = null,
-        LossAccount? losses = null, RecordFilter? sessionFilter = null)
+        LossAccount? losses = null, RecordFilter? sessionFilter = null) =>
+        Through(instance, factory, losses, cursors => new RecordPipeline(cursors, [factory], [filter], sessionFilter) { OnLoss = onLoss }.Objects());
+
+    /// <summary>The function calls paired from what an instance's buffers hold now (consuming it); calls still open
+    /// come last, as NoReturn. Loss reports pass through.</summary>
+    public static IEnumerable<TraceRecord> ReadCalls(TraceInstance instance, EventFactory factory, Action<long>? onLoss = null,
+        LossAccount? losses = null, RecordFilter? sessionFilter = null) =>
+        Through(instance, factory, losses, cursors => new RecordPipeline(cursors, [factory], null, sessionFilter) { OnLoss = onLoss }.Calls(includeOthers: false));
+
+    /// <summary>Opens a consuming reader per CPU, runs <paramref name="read"/> over their cursors, and closes them.</summary>
+    private static IEnumerable<TraceRecord> Through(TraceInstance instance, EventFactory factory, LossAccount? losses,
+        Func<IReadOnlyList<CpuCursor>, IEnumerable<TraceRecord>> read)
     {
         var header = factory.Catalog.HeaderPage;
         var sources = OpenConsuming(instance);
         try
         {
-            var cursors = sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList();
-            var merger = new RecordMerger(cursors);
-            var stacks = new StackAttacher([factory.Catalog]);
-            while (merger.MoveNext())
-            {
-                ref var r = ref merger.Current;
-                if (r.IsLost) onLoss?.Invoke(r.Lost);
-                if (stacks.IsStack(r)) continue;
-                bool keep = (sessionFilter is null || sessionFilter.Accept(r)) && (filter is null || filter.Accept(r));
-                var made = keep ? factory.Create(r) : null;
-                stacks.TakeFollowing(merger, made as TraceEvent);
-                if (made is not null) yield return made;
-            }
+            foreach (var r in read(sources.Select(x => new CpuCursor(x.Cpu, x.Pages, header, null, losses)).ToList())) yield return r;
         }
         finally
         {

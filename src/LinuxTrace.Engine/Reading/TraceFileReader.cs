@@ -1,9 +1,10 @@
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;
 
-namespace LinuxTrace.Engine.TraceDat;
+namespace LinuxTrace.Engine.Reading;
 
 /// <summary>
 /// Reads the events of one or more trace.dat files as objects, merged by time across CPUs and files, with
@@ -99,32 +100,13 @@ public sealed class TraceFileReader : IDisposable
         return sets;
     }
 
-    /// <summary>Records of the buffer named <paramref name="buffer"/> of every file, merged by time.</summary>
+    /// <summary>Records of the buffer named <paramref name="buffer"/> of every file, merged by time, as objects; a file
+    /// that ends inside its data is an error after its events.</summary>
     /// <param name="filters">One filter per file (event ids differ between files), or null.</param>
     public IEnumerable<TraceRecord> Read(string? buffer, IReadOnlyList<RecordFilter?>? filters, CancellationToken cancel = default)
     {
-        var merger = new RecordMerger(Cursors(buffer));
-        var stacks = new StackAttacher(_catalogs);
-        int sinceCheck = 0;
-        while (merger.MoveNext())
-        {
-            // a stop (Ctrl+C, Select-Object -First) is seen while filters drop every record, not only at the next match
-            if (++sinceCheck == 4096) { sinceCheck = 0; cancel.ThrowIfCancellationRequested(); }
-            ref var r = ref merger.Current;
-            if (stacks.IsStack(r)) continue;
-            var filter = filters?[r.Source];
-            var made = filter is not null && !filter.Accept(r) ? null : _factories[r.Source].Create(r);
-            stacks.TakeFollowing(merger, made as TraceEvent);
-            if (made is not null) yield return made;
-        }
+        foreach (var r in Pipeline(buffer, filters).Objects(cancel)) yield return r;
         ThrowIfTruncated();
-    }
-
-    /// <summary>After the last record: a file that ends inside its data is an error (its events were read first).</summary>
-    private void ThrowIfTruncated()
-    {
-        foreach (var f in _files)
-            if (f.Truncation is { } cut) throw cut;
     }
 
     /// <summary>
@@ -134,50 +116,25 @@ public sealed class TraceFileReader : IDisposable
     /// </summary>
     public IEnumerable<TraceRecord> ReadCalls(string? buffer, bool includeOthers, IReadOnlyList<RecordFilter?>? filters = null)
     {
-        var byId = _catalogs.Select(_ => new EventFormat?[65536]).ToArray();
-        var builders = _factories.Select(f => f.NewCallGraphBuilder()).ToArray();
-        var output = new List<TraceRecord>();
-        var merger = new RecordMerger(Cursors(buffer));
-        while (merger.MoveNext())
-        {
-            ref var r = ref merger.Current;
-            EventFormat? f = null;
-            if (!r.IsLost && r.EventId is int id and >= 0) f = byId[r.Source][id] ??= _catalogs[r.Source].GetById(id);
-            var filter = filters?[r.Source];
-            if (filter is not null && !filter.Accept(r)) continue;
-            if (!builders[r.Source].Add(r, f, output) && (includeOthers || r.IsLost)) output.Add(_factories[r.Source].Create(r));
-            if (output.Count == 0) continue;
-            foreach (var o in output) yield return o;
-            output.Clear();
-        }
-        foreach (var b in builders) b.Finish(output);
-        foreach (var o in output) yield return o;
+        foreach (var r in Pipeline(buffer, filters).Calls(includeOthers)) yield return r;
         ThrowIfTruncated();
     }
 
-    /// <summary>Called for each record with its format (null for an id the file has no format for).</summary>
-    public delegate void RecordVisitor(in RecordRef record, EventFormat? format);
-
-    /// <summary>Visits every record of the buffer of every file in time order without making objects; returns how many.
-    /// A record (and its page) is valid only during the visitor's call: keep values, not the record.</summary>
+    /// <summary>Visits every record of the buffer of every file in time order without making objects; returns how many.</summary>
     public long Visit(string? buffer, RecordVisitor visitor)
     {
-        var byId = _catalogs.Select(_ => new EventFormat?[65536]).ToArray();
-        var merger = new RecordMerger(Cursors(buffer, reuse: true));
-        long n = 0;
-        while (merger.MoveNext())
-        {
-            ref var r = ref merger.Current;
-            EventFormat? f = null;
-            if (!r.IsLost)
-            {
-                int id = r.EventId;
-                if (id >= 0) f = byId[r.Source][id] ??= _catalogs[r.Source].GetById(id);
-            }
-            visitor(r, f);
-            n++;
-        }
+        long n = new RecordPipeline(Cursors(buffer, reuse: true), _factories).Visit(visitor);
+        ThrowIfTruncated();
         return n;
+    }
+
+    private RecordPipeline Pipeline(string? buffer, IReadOnlyList<RecordFilter?>? filters) => new(Cursors(buffer), _factories, filters);
+
+    /// <summary>After the last record: a file that ends inside its data is an error (its events were read first).</summary>
+    private void ThrowIfTruncated()
+    {
+        foreach (var f in _files)
+            if (f.Truncation is { } cut) throw cut;
     }
 
     internal List<CpuCursor> Cursors(string? buffer, bool reuse = false)
