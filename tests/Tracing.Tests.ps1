@@ -41,10 +41,11 @@ Describe 'Start-Trace streaming' {
     }
 
     It 'streams in time order across CPUs, while the CPUs are read at different moments' {
-        # three busy programs on the CPUs there are: they move between CPUs, and each CPU's buffer fills at its own pace
+        # a busy program on each CPU (pinned there: left to the scheduler, all of them sometimes ran on one CPU while
+        # the other was busy), and one more that moves between them; each CPU's buffer fills at its own pace
         $n = 0; $bad = $null; $last = 0; $cpus = [System.Collections.Generic.HashSet[int]]::new()
         Start-Trace -Event raw_syscalls:sys_enter, sched:sched_switch -FollowChildren -Command /bin/sh -ArgumentList '-c',
-            'for i in 1 2 3; do dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null & done; wait' | ForEach-Object {
+            'dd="dd if=/dev/zero of=/dev/null bs=1 count=20000"; for c in $(seq 0 $(($(nproc) - 1))); do taskset -c $c $dd 2>/dev/null & done; $dd 2>/dev/null & wait' | ForEach-Object {
                 if ($_ -isnot [LinuxTrace.TraceEvent]) { return }
                 $n++
                 [void]$cpus.Add($_.CpuNumber)
