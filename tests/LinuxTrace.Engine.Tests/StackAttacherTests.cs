@@ -1,3 +1,4 @@
+using LinuxTrace.Engine.Reading;
 using System.Buffers.Binary;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;

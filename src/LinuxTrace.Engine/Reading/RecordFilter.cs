@@ -1,6 +1,7 @@
+using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 
-namespace LinuxTrace.Engine.Events;
+namespace LinuxTrace.Engine.Reading;
 
 /// <summary>
 /// Filters applied to raw records before any object exists: event ids, pids, CPUs and a time window.

@@ -1,4 +1,7 @@
-namespace LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.RingBuffer;
+
+namespace LinuxTrace.Engine.Reading;
 
 /// <summary>
 /// k-way merge of per-CPU record streams by time stamp; stable: equal stamps come out in CPU order and,

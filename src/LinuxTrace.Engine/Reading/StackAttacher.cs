@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
+using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 
-namespace LinuxTrace.Engine.Events;
+namespace LinuxTrace.Engine.Reading;
 
 /// <summary>
 /// Gives each event the stacks the kernel recorded right after it on the same CPU, as trace-cmd report prints them under

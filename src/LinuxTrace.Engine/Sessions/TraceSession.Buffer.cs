@@ -27,6 +27,6 @@ public sealed partial class TraceSession
     public void ExportBuffer(string outFile, int version, string compression)
     {
         RefreshCommands(force: true);
-        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression, UserMapsForFile());
+        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression, _userMaps?.ForFile());
     }
 }

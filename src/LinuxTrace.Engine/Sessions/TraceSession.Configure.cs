@@ -1,3 +1,4 @@
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Sessions;
@@ -9,15 +10,13 @@ namespace LinuxTrace;
 // leaving LinuxTrace's own threads out; and, when a trace comes back empty, saying why it may be.
 public sealed partial class TraceSession
 {
-    private OwnThreads? _own;
-    private IReadOnlyList<int> _ownKernelFiltered = Array.Empty<int>();
-    private long _ownRefreshed;
+    private SelfExclusion? _self;
 
     /// <summary>What records must pass to reach the consumer: the selected events, and not LinuxTrace's own threads.</summary>
     internal RecordFilter LiveFilter { get; } = new();
 
     /// <summary>True when this process's threads are left out of the trace.</summary>
-    public bool ExcludesSelf => _own is not null;
+    public bool ExcludesSelf => _self is not null;
 
     private void Configure(IReadOnlyList<EventName> events)
     {
@@ -201,48 +200,12 @@ public sealed partial class TraceSession
 
     private void ExcludeSelf(IEnumerable<EventName> events)
     {
-        _own = new OwnThreads();
-        // markers are written on purpose, by Write-TraceMarker in this process too: they stay
-        var markers = events.Where(e => e.System == "ftrace" && Markers.Contains(e.Name)).Select(e => Catalog.GetByName(e.System, e.Name)?.Id ?? -1);
-        var formats = events.Select(e => Catalog.GetByName(e.System, e.Name)).OfType<EventFormat>();
-        LiveFilter.ExcludeThreads(_own, markers, RecordFilter.TaskFields(formats));
-        if (Instance.HasNoTracePids)
-        {
-            _restore?.RememberNoTracePids();
-            RefreshOwnThreads(force: true);
-        }
+        _self = new SelfExclusion(Instance, _restore, _options.Tracer is not null, _options.Tracer is { } t && FunctionTracers.Contains(t));
+        _self.Start(LiveFilter, Catalog, events, Markers);
     }
 
-    /// <summary>Puts threads this process started since into set_event_notrace_pid (at most twice a second), so that
-    /// the kernel does not spend ring-buffer space on them; the engine leaves out what slips through meanwhile.</summary>
-    private void RefreshOwnThreads(bool force = false)
-    {
-        if (_own is null || !Instance.HasNoTracePids) return;
-        // while a function tracer runs, a pid-list write makes the kernel re-patch code (tracepoints, ftrace call
-        // sites): minutes under emulation, and 6.1 under QEMU showed soft lockups of the writing thread; the list
-        // written before the tracer started stays, and the engine leaves out threads started since
-        if (!force && _options.Tracer is not null) return;
-        long now = Environment.TickCount64;
-        if (!force && now - _ownRefreshed < 500) return;
-        _ownRefreshed = now;
-        var current = OwnThreads.Current();
-        if (current.SequenceEqual(_ownKernelFiltered)) return;
-        try
-        {
-            Instance.SetNoTracePids(current);
-            // once, before the tracer starts: a pid list written while a function tracer runs re-patches every function
-            if (force && _options.Tracer is { } t && FunctionTracers.Contains(t) && Instance.HasFile("set_ftrace_notrace_pid"))
-            {
-                _restore?.RememberFile("set_ftrace_notrace_pid");
-                Instance.SetFunctionNoTracePids(current);
-            }
-            _ownKernelFiltered = current;
-        }
-        catch (TraceException) when (!force)
-        {
-            // a thread exited between listing and writing (ESRCH): the next refresh catches up
-        }
-    }
+    /// <summary>Threads this process started since, into the kernel's notrace pid list (<see cref="SelfExclusion"/>).</summary>
+    private void RefreshOwnThreads(bool force = false) => _self?.Refresh(force);
 
     // ---- command names ----------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Native;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
@@ -98,7 +99,7 @@ public sealed partial class TraceSession
             else
             {
                 RefreshOwnThreads();
-                RefreshUserMaps();
+                _userMaps?.Refresh();
                 // this round merges up to the time every CPU has been read to: the stream stays in time order
                 merger.Limit = safe.Limit(_drainers);
             }

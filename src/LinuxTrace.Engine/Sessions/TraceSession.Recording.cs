@@ -25,7 +25,7 @@ public sealed partial class TraceSession
             WaitHandle.WaitAny([token.WaitHandle, _stopRequested.Token.WaitHandle], 100);
             tick?.Invoke();
             RefreshOwnThreads();
-            RefreshUserMaps();
+            _userMaps?.Refresh();
         }
         NoteEndState();
         StopRecording(drain: true);
@@ -64,7 +64,7 @@ public sealed partial class TraceSession
         var stats = Instance.GetCpuStats();
         RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);
-        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, UserMapsForFile(),
+        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, _userMaps?.ForFile(),
             _writeDate ? Factory.WallClockOffsetNs : null), version, compression);
     }
 }

@@ -37,6 +37,7 @@ public sealed partial class TraceSession : IDisposable
     private InstanceState? _restore;
     private InstanceOwnership? _ownership;
     private LaunchedProcess? _program;
+    private readonly UserStackMaps? _userMaps;
     private TraceSessionSummary? _summary;
     private int? _topExpandedKB;
     private long _events, _lost, _lostMarkers;
@@ -48,6 +49,7 @@ public sealed partial class TraceSession : IDisposable
         Tracefs = fs;
         Factory = EventFactory.ForLive(fs);
         StartTime = DateTime.Now;
+        _userMaps = options.UserStackTrace && Factory.UserSymbols is { } symbols ? new UserStackMaps(symbols, () => ProcessIds, options.FollowChildren) : null;
     }
 
     public int Id { get; }
@@ -202,7 +204,7 @@ public sealed partial class TraceSession : IDisposable
             Instance.TracingOn = true;
         }
         _program?.Release();
-        _userMapsRefreshed = Environment.TickCount64; // the program's maps once it has run a little (not the stub's before its exec)
+        _userMaps?.Defer();
     }
 
     /// <summary>

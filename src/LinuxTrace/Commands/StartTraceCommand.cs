@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using LinuxTrace.Engine.Probes;
 using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Sessions;
@@ -177,14 +178,12 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             .Concat(Event).Concat(KProbe.Concat(UProbe).Select(p => $"probe '{(p is PSObject o ? o.BaseObject : p)}'")));
         if (!ShouldProcess(target, $"Trace {what}{(Filter is null ? "" : $" where {Filter}")}")) return;
 
-        var (probes, existing) = ProbeDefinitions(fs);
+        var probes = Terminating(() => ProbeRequests.Resolve(KProbe.Concat(UProbe).Select(p => p is PSObject o ? o.BaseObject : p), fs), "ListProbesFailed", null);
         var options = new TraceSessionOptions
         {
-            Events = Event.Concat(existing).ToArray(), Probes = probes, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
+            Events = Event.Concat(probes.Existing).ToArray(), Probes = probes.Create, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
             Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name, IncludeSelf = IncludeSelf,
-            // a path is PowerShell's (~, relative to the current location); the program starts in that location
-            Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
-            ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory,
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
@@ -215,26 +214,6 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         }
         // SIGINT ended the trace as Ctrl+C does: stop the pipeline (and the script) as Ctrl+C would
         if (session.Interrupted) throw new PipelineStoppedException();
-    }
-
-    /// <summary>-KProbe and -UProbe: definitions to create for this trace, and probe objects that already exist (traced as they are).</summary>
-    private (string[] Create, string[] Existing) ProbeDefinitions(TraceFileSystem fs)
-    {
-        var create = new List<string>();
-        var existing = new List<string>();
-        IReadOnlyList<DynamicProbe>? current = null;
-        foreach (var item in KProbe.Concat(UProbe))
-        {
-            var v = item is PSObject o ? o.BaseObject : item;
-            if (v is DynamicProbe p)
-            {
-                current ??= Terminating(() => Engine.Tracefs.DynamicEvents.List(fs), "ListProbesFailed", null);
-                if (current.Any(c => c.Group == p.Group && c.Name == p.Name)) existing.Add(p.EventName);
-                else create.Add(p.Definition);
-            }
-            else if (v?.ToString() is { Length: > 0 } text) create.Add(Engine.Probes.ProbeDefinition.WithKind(text));
-        }
-        return (create.ToArray(), existing.ToArray());
     }
 
     /// <summary>Stops the session and says what the user should know: cleanup failures, losses, drops, an empty trace.</summary>

@@ -28,8 +28,8 @@
         Instance       = 'Live: record into this instance instead of a private one.'
         BufferSizeKB   = 'Live: the per-CPU ring-buffer size.'
         IncludeSelf    = 'Live: also record this PowerShell process''s own threads (left out by default). Scheduler latencies need it.'
-        KProbe         = 'Live: kernel probes made for this trace only (Start-Trace -KProbe).'
-        UProbe         = 'Live: user probes made for this trace only (Start-Trace -UProbe).'
+        KProbe         = 'Live: kernel probes made for this trace only, as definitions, or existing probes (DynamicProbe objects from Get-KProbe) traced as they are (Start-Trace -KProbe).'
+        UProbe         = 'Live: user probes made for this trace only, as definitions, or existing probes (DynamicProbe objects from Get-UProbe) traced as they are (Start-Trace -UProbe).'
     }
     Examples    = @(
         @{ Title = 'Which syscalls, how often'; Code = 'Measure-TraceEvent raw_syscalls:sys_enter -GroupBy id -Duration 00:00:05 | Select-Object -First 10 Count, syscall'; Remarks = 'Counts system calls for five seconds, by syscall, in the kernel''s ring buffer order of magnitude rather than PowerShell''s.' }

@@ -26,8 +26,8 @@
         Instance       = 'Live: record into this instance instead of a private one.'
         BufferSizeKB   = 'Live: the per-CPU ring-buffer size.'
         IncludeSelf    = 'Live: also record this PowerShell process''s own threads (left out by default). Scheduler latencies need it.'
-        KProbe         = 'Live: kernel probes made for this trace only (Start-Trace -KProbe).'
-        UProbe         = 'Live: user probes made for this trace only (Start-Trace -UProbe).'
+        KProbe         = 'Live: kernel probes made for this trace only, as definitions, or existing probes (DynamicProbe objects from Get-KProbe) traced as they are (Start-Trace -KProbe).'
+        UProbe         = 'Live: user probes made for this trace only, as definitions, or existing probes (DynamicProbe objects from Get-UProbe) traced as they are (Start-Trace -UProbe).'
         InKernel       = 'Live: let the kernel pair the events and keep the histogram (hist triggers and a synthetic event): no event data leaves the kernel. Log2 buckets; -Filter applies to the start event.'
     }
     Examples    = @(

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using LinuxTrace.Engine.Probes;
 using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
@@ -64,12 +65,13 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? BufferSizeKB { get; set; }
 
-    /// <summary>Probes made for the live trace only (as Start-Trace -KProbe / -UProbe).</summary>
+    /// <summary>Probes made for the live trace only, or existing ones (as Start-Trace -KProbe / -UProbe: definitions
+    /// or DynamicProbe objects).</summary>
     [Parameter(ParameterSetName = LiveSet)]
-    public string[] KProbe { get; set; } = [];
+    public object[] KProbe { get; set; } = [];
 
     [Parameter(ParameterSetName = LiveSet)]
-    public string[] UProbe { get; set; } = [];
+    public object[] UProbe { get; set; } = [];
 
     /// <summary>Live: also record this PowerShell process's own threads (left out by default, as Start-Trace leaves them out).
     /// Scheduler latencies need them: a task woken by pwsh and switched in after pwsh ran would otherwise be missed.</summary>
@@ -162,23 +164,26 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
     private bool Matches(TraceEvent e) => SourceEvents.Any(p => EventSelector.Match([new EventName(e.EventSystem, e.EventName)], p).Any());
 
     /// <summary>The session a live measurement runs: the live parameters, with these events and filter.</summary>
-    protected TraceSessionOptions LiveOptions(IReadOnlyList<string> events, string? filter, Func<TraceSession, IDisposable>? kernelSide = null) => new()
+    protected TraceSessionOptions LiveOptions(IReadOnlyList<string> events, string? filter, Func<TraceSession, IDisposable>? kernelSide = null)
     {
-        Events = events, Filter = filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
-        Instance = Instance, BufferSizeKB = BufferSizeKB,
-        Command = Command is null ? null : Command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(Command) : Command,
-        ArgumentList = ArgumentList, WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-        Duration = Duration, IncludeSelf = IncludeSelf,
-        Probes = KProbe.Concat(UProbe).Select(Engine.Probes.ProbeDefinition.WithKind).ToArray(),
-        KernelSide = kernelSide,
-    };
+        var probes = Terminating(() => ProbeRequests.Resolve(KProbe.Concat(UProbe).Select(p => p is PSObject o ? o.BaseObject : p), Tracefs), "ListProbesFailed", null);
+        return new()
+        {
+            Events = events.Concat(probes.Existing).ToArray(), Filter = filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
+            Instance = Instance, BufferSizeKB = BufferSizeKB,
+            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory,
+            Duration = Duration, IncludeSelf = IncludeSelf,
+            Probes = probes.Create,
+            KernelSide = kernelSide,
+        };
+    }
 
     private void RunLive()
     {
         if (SourceEvents.Count == 0 && KProbe.Length + UProbe.Length == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the events to trace (-Event), or read a file (-Path) or a session (-Session)."), "NoEvents", ErrorCategory.InvalidArgument, null));
         var options = LiveOptions(SourceEvents, Filter);
-        if (!ShouldProcess(Instance ?? "a private instance", $"Trace {string.Join(", ", SourceEvents.Concat(KProbe).Concat(UProbe))} and measure")) return;
+        if (!ShouldProcess(Instance ?? "a private instance", $"Trace {string.Join(", ", SourceEvents.Concat(KProbe.Concat(UProbe).Select(p => $"probe '{(p is PSObject o ? o.BaseObject : p)}'")))} and measure")) return;
         var session = Terminating(() => TraceSession.Start(options, Tracefs), "StartTraceFailed", null);
         var keys = new CtrlCAsInput(this);
         try

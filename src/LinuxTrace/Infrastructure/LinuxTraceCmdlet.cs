@@ -131,6 +131,14 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
 
     /// <summary>Writes the file at <paramref name="path"/> as the FileSystem provider gives it (with PSPath, so that it
     /// pipes into Get-Content, Copy-Item and the like).</summary>
+    /// <summary>-Command as PowerShell means it: a path (~, relative) against the current location; a bare name is
+    /// looked up on PATH when the program starts.</summary>
+    protected string? ResolveCommand(string? command) =>
+        command is null ? null : command.Contains('/') ? GetUnresolvedProviderPathFromPSPath(command) : command;
+
+    /// <summary>PowerShell's current file-system location: where a traced program starts.</summary>
+    protected string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
     protected void WriteFile(string path)
     {
         try { WriteObject(SessionState.InvokeProvider.Item.Get([path], false, true), enumerateCollection: true); }
