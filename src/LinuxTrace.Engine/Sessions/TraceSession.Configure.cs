@@ -178,7 +178,7 @@ public sealed partial class TraceSession
     {
         _restore?.RememberPids();
         Instance.SetEventPids(pids);
-        SetTracerPids(pids);
+        _tracer?.SetPids(pids);
         // set_ftrace_pid is advisory on some kernels (6.1 lets other tasks' function_graph calls through): the engine
         // keeps exactly these pids' records too, and with -FollowChildren those of the tasks they fork, which it
         // learns from sched_process_fork records (enabled for that, and passed on only if asked for)
@@ -200,7 +200,7 @@ public sealed partial class TraceSession
 
     private void ExcludeSelf(IEnumerable<EventName> events)
     {
-        _self = new SelfExclusion(Instance, _restore, _options.Tracer is not null, _options.Tracer is { } t && FunctionTracers.Contains(t));
+        _self = new SelfExclusion(Instance, _restore, _options.Tracer is not null, _tracer?.IsFunctionTracer == true);
         _self.Start(LiveFilter, Catalog, events, Markers);
     }
 
@@ -222,40 +222,19 @@ public sealed partial class TraceSession
 
     // ---- why a trace came back empty ------------------------------------------------------------
 
-    private bool? _tracingOnAtEnd;
-    private IReadOnlyList<string>? _eventsEnabledAtEnd;
+    private EmptyTraceReasons? _endState;
 
     /// <summary>What the instance looked like when the trace ended, before LinuxTrace switched it off.</summary>
     private void NoteEndState()
     {
-        if (_tracingOnAtEnd is not null || Instance is null) return;
-        try { _tracingOnAtEnd = Instance.TracingOn; } catch (TraceException) { }
-        try { _eventsEnabledAtEnd = Instance.EnabledEvents; } catch (TraceException) { }
+        if (_endState is not null || Instance is null) return;
+        _endState = EmptyTraceReasons.Capture(Instance);
     }
 
     /// <summary>
     /// For a trace that ended with no events: the causes that apply, each with what to try. Empty when none is
     /// known. Call after the trace ended (the per-CPU statistics are read from <paramref name="stats"/>).
     /// </summary>
-    public IReadOnlyList<string> ExplainEmpty(IReadOnlyList<CpuBufferStats>? stats = null)
-    {
-        var reasons = new List<string>();
-        var gone = ProcessIds.Where(p => !Directory.Exists($"/proc/{p}")).ToArray();
-        if (ProcessIds.Count > 0 && gone.Length == ProcessIds.Count)
-            reasons.Add($"the traced process{(gone.Length > 1 ? "es" : "")} {string.Join(", ", gone)} no longer exist{(gone.Length > 1 ? "" : "s")}: it may have done nothing that fires {string.Join(", ", Events)} before it exited");
-        else if (ProcessIds.Count > 0)
-            reasons.Add($"only pid{(ProcessIds.Count > 1 ? "s" : "")} {string.Join(", ", ProcessIds)} {(ProcessIds.Count > 1 ? "are" : "is")} traced, and {(ProcessIds.Count > 1 ? "they" : "it")} fired none of {string.Join(", ", Events)}; -FollowChildren adds the processes {(ProcessIds.Count > 1 ? "they start" : "it starts")}");
-        if (!string.IsNullOrWhiteSpace(Filter))
-            reasons.Add($"the kernel filter '{Filter}' may match no event: try the trace without -Filter");
-        if (_tracingOnAtEnd == false)
-            reasons.Add($"tracing was switched off in instance '{InstanceName}' by someone else while the trace ran (tracing_on is 0)");
-        if (_eventsEnabledAtEnd is { } enabled)
-        {
-            var off = Events.Where(e => e.System != "ftrace" && !enabled.Contains(e.ToString())).ToArray();
-            if (off.Length > 0) reasons.Add($"{string.Join(", ", off)} {(off.Length > 1 ? "were" : "was")} disabled by someone else while the trace ran");
-        }
-        if (stats is { Count: > 0 } && stats.All(s => s.Entries == 0 && s.ReadEvents == 0 && s.Lost == 0))
-            reasons.Add($"no CPU's ring buffer received an event: nothing fired {string.Join(", ", Events)} during the trace{(ExcludesSelf ? " (LinuxTrace's own process is left out; -IncludeSelf keeps it)" : "")}");
-        return reasons;
-    }
+    public IReadOnlyList<string> ExplainEmpty(IReadOnlyList<CpuBufferStats>? stats = null) =>
+        (_endState ?? new EmptyTraceReasons(null, null)).Explain(ProcessIds, Events, Filter, InstanceName, ExcludesSelf, stats);
 }

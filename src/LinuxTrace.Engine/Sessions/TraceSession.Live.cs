@@ -91,11 +91,11 @@ public sealed partial class TraceSession
             {
                 // Ctrl+C, a signal, a stopping pipeline: end now; what the pipeline has not taken yet is not delivered
                 NoteEndState();
-                StopRecording(drain: false);
+                TurnRecordingOff(drain: false);
                 Yielding();
                 yield break;
             }
-            if (ending) { NoteEndState(); StopRecording(drain: true); merger.Limit = ulong.MaxValue; }
+            if (ending) { NoteEndState(); TurnRecordingOff(drain: true); merger.Limit = ulong.MaxValue; }
             else
             {
                 RefreshOwnThreads();

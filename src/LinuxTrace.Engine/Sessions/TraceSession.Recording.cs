@@ -28,7 +28,7 @@ public sealed partial class TraceSession
             _userMaps?.Refresh();
         }
         NoteEndState();
-        StopRecording(drain: true);
+        TurnRecordingOff(drain: true);
         foreach (var d in _drainers)
             if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
     }
@@ -49,18 +49,18 @@ public sealed partial class TraceSession
         catch (Exception) when (sink.Pages > 0)
         {
             // what was recorded is kept: the file is written, then the error is reported
-            try { Finish(sink, outFile, version, compression); } catch (Exception) { }
+            try { WriteFile(sink, outFile, version, compression); } catch (Exception) { }
             throw;
         }
-        Finish(sink, outFile, version, compression);
+        WriteFile(sink, outFile, version, compression);
         return Stop();
     }
 
     private bool _writeDate;
 
-    private void Finish(RecordingSink sink, string outFile, int version, string compression)
+    private void WriteFile(RecordingSink sink, string outFile, int version, string compression)
     {
-        StopRecording(drain: true); // (does nothing when DrainTo got that far)
+        TurnRecordingOff(drain: true); // (does nothing when DrainTo got that far)
         var stats = Instance.GetCpuStats();
         RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);

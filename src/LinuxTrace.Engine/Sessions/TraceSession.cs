@@ -17,9 +17,14 @@ namespace LinuxTrace;
 /// turns recording off and undoes everything it set up, once, under one lock.
 ///
 /// The verbs: <see cref="Start"/> sets up and returns a running session; <see cref="StartRecording"/> turns the
-/// kernel's recording on (releasing a held program); <see cref="Stop"/> ends it and undoes everything
-/// (<see cref="Dispose"/> is Stop); <c>StopRecording</c> (private) turns recording off and drains what is left;
-/// <c>TearDown</c> (private) undoes the kernel changes.
+/// kernel's recording on (releasing a held program); <see cref="Stop"/> is the one end, from any thread, any number of
+/// times: it ends the session and undoes everything (<see cref="Dispose"/> is Stop). <see cref="RequestStop"/> only asks
+/// a running stream or recording loop to end as its end condition would (Ctrl+C, a signal), and the loop then calls
+/// Stop. Inside: <c>TurnRecordingOff</c> (and drain what is left), <c>UndoSetup</c> (the kernel changes), and for a
+/// file <c>WriteFile</c>. Its parts of their own: the tracer (<see cref="Engine.Sessions.TracerSetup"/>), leaving
+/// LinuxTrace out (<see cref="Engine.Sessions.SelfExclusion"/>), user-stack maps (<see cref="Engine.Sessions.UserStackMaps"/>),
+/// the program it starts (<see cref="Engine.Sessions.LaunchedProcess"/>), why a trace came back empty
+/// (<see cref="Engine.Sessions.EmptyTraceReasons"/>), who owns the instance (<see cref="Engine.Sessions.InstanceOwnership"/>).
 /// </summary>
 public sealed partial class TraceSession : IDisposable
 {
@@ -125,8 +130,8 @@ public sealed partial class TraceSession : IDisposable
                 throw new TraceException(TraceErrorKind.NotFound, $"There is no process {pid}: nothing could be traced for it.", $"/proc/{pid}") { ErrorId = "ProcessNotFound" };
         }
         string? program = options.Command is null ? null : LaunchedProcess.ResolveCommand(options.Command, options.WorkingDirectory ?? Environment.CurrentDirectory);
-        CheckTracer(options, fs);
-        bool topForGraph = IsGraphTracer(options.Tracer) && options.Instance is null && !InstancesHaveGraphTracer(fs);
+        TracerSetup.Check(options, fs);
+        bool topForGraph = TracerSetup.IsGraphTracer(options.Tracer) && options.Instance is null && !TracerSetup.InstancesHaveGraphTracer(fs);
         if (options.Instance is null && !topForGraph) fs.Capabilities.Require(TraceCapabilities.Instances);
 
         // the handlers first: from the moment an instance exists, a signal must find them
@@ -140,7 +145,7 @@ public sealed partial class TraceSession : IDisposable
             else session.TakeInstance();
             session.AfterInstanceTaken();
             events.AddRange(session.CreateProbes(probes).Where(e => !events.Contains(e)));
-            events.AddRange(session.TracerRecords());
+            events.AddRange(TracerSetup.Records(options.Tracer, session.Catalog));
             // the program before this process's threads go into the notrace pid lists: with -FollowChildren
             // (event-fork, function-fork) a task forked by a listed thread is listed too, and would never be traced
             if (program is not null) session.LaunchCommand(program);
@@ -239,7 +244,7 @@ public sealed partial class TraceSession : IDisposable
     // ---- ending ---------------------------------------------------------------------------------
 
     /// <summary>Turns recording off; with <paramref name="drain"/>, reads what the buffers hold after the drainers stopped.</summary>
-    private void StopRecording(bool drain)
+    private void TurnRecordingOff(bool drain)
     {
         lock (_gate)
         {
@@ -265,13 +270,13 @@ public sealed partial class TraceSession : IDisposable
         {
             if (_summary is not null) return _summary;
             _stopRequested.Cancel();
-            StopRecording(drain: false);
+            TurnRecordingOff(drain: false);
             RefreshCommands(force: true);
             IReadOnlyList<CpuBufferStats> stats;
             try { stats = Instance?.GetCpuStats() ?? Array.Empty<CpuBufferStats>(); } catch (Exception) { stats = Array.Empty<CpuBufferStats>(); }
             string? drainers = _drainers.Length == 0 ? null
                 : _drainers.All(d => d.IsNative) ? "native" : $"managed ({LinuxTrace.Engine.Native.NativeDrain.Unavailable ?? "the native drainer did not start"})";
-            var errors = TearDown();
+            var errors = UndoSetup();
             // after the teardown: the queue has counted what nobody took as dropped
             long dropped = _queue?.DroppedEvents ?? 0, peak = _queue?.PeakBytes ?? 0;
             EndTime = DateTime.Now;
@@ -296,7 +301,7 @@ public sealed partial class TraceSession : IDisposable
 
     /// <summary>Undoes what the session set up: drainers closed, the program killed if it still runs, the instance
     /// removed (owned) or restored (borrowed). Collects failures instead of stopping at the first.</summary>
-    private List<Exception> TearDown()
+    private List<Exception> UndoSetup()
     {
         var errors = new List<Exception>();
         try { _kernelSide?.Dispose(); _kernelSide = null; } catch (Exception e) { errors.Add(e); }
