@@ -1,8 +1,3 @@
-using LinuxTrace.Engine.Events;
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.Symbols;
-
 namespace LinuxTrace.Engine.Aggregation;
 
 /// <summary>What Measure-TraceEvent computes.</summary>

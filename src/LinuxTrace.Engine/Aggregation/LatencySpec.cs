@@ -1,8 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.Symbols;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace.Engine.Aggregation;
 
 /// <summary>What Measure-TraceLatency pairs: start and end events (system:name patterns, as -Event takes them), the

@@ -1,10 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text;
-using LinuxTrace.Engine.Events;
-using LinuxTrace.Engine.Formats;
-
 namespace LinuxTrace;
 
 /// <summary>The common_flags bits of an event (irqs-off, need-resched, hardirq, softirq).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Engine.Formats;

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using LinuxTrace.Engine.Symbols;
 
 namespace LinuxTrace.Engine.Formats;
 

@@ -1,6 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace;
 
 /// <summary>A tracer of an instance (available_tracers).</summary>

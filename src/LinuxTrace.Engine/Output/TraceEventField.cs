@@ -1,5 +1,4 @@
 using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace;
 

@@ -1,6 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace;
 
 /// <summary>A kernel function that can be traced, with its module (null for the core kernel).</summary>

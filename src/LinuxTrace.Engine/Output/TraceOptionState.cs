@@ -1,6 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace;
 
 /// <summary>One trace option and whether it is on, in one instance.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LinuxTrace.Engine.Symbols;
 using LinuxTrace.Engine.Tracefs;
 

@@ -1,4 +1,3 @@
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 
 namespace LinuxTrace.Engine.Reading;

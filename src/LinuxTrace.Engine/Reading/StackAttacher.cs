@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 

@@ -1,7 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Native;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace.Engine.RingBuffer;
 
 /// <summary>How a drainer thread is scheduled.</summary>

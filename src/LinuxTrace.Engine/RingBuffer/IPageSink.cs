@@ -1,7 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Native;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace.Engine.RingBuffer;
 
 /// <summary>Where drained pages go: a queue for live decoding, or a file for recording.</summary>

@@ -1,7 +1,3 @@
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.Native;
-using LinuxTrace.Engine.Tracefs;
-
 namespace LinuxTrace.Engine.RingBuffer;
 
 /// <summary>A native drainer's destination: append to <see cref="OutFd"/> when it is not negative, else queue under

@@ -1,4 +1,3 @@
-using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Native;
 using LinuxTrace.Engine.Tracefs;
 

@@ -1,9 +1,4 @@
-using LinuxTrace.Engine.Events;
-using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Reading;
-using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.TraceDat;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace;
 

@@ -1,6 +1,5 @@
 using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Native;
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Tracefs;
 

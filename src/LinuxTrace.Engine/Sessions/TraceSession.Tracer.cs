@@ -1,5 +1,4 @@
 using LinuxTrace.Engine.Reading;
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 

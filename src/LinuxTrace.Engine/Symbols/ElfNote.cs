@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-using LinuxTrace.Engine.Tracefs;
 using Microsoft.Win32.SafeHandles;
 
 namespace LinuxTrace.Engine.Symbols;

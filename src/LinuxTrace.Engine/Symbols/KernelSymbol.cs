@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LinuxTrace.Engine.Symbols;
 
 /// <summary>A kernel symbol and where it starts.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace LinuxTrace.Engine.Symbols;
 
 /// <summary>A file mapped into a process: its address range, and the file offset the range starts at.</summary>

@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.Tracefs;
 using Microsoft.Win32.SafeHandles;
 
 namespace LinuxTrace.Engine.TraceDat;

@@ -1,9 +1,4 @@
-using LinuxTrace.Engine.Events;
-using LinuxTrace.Engine.Formats;
-using System.Buffers.Binary;
-using System.Text;
 using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Engine.TraceDat;
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;

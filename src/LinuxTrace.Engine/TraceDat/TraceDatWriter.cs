@@ -1,4 +1,3 @@
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using System.Buffers.Binary;
 using System.Text;

@@ -1,7 +1,5 @@
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Engine.TraceDat;
 

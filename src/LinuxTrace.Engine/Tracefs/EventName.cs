@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using LinuxTrace.Engine.Symbols;
-
 namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>An event by system and name.</summary>

@@ -1,5 +1,3 @@
-using LinuxTrace.Engine.Symbols;
-
 namespace LinuxTrace.Engine.Tracefs;
 
 /// <summary>The kernel's glob for filter files: '*', '?' and '[...]' (lib/glob.c semantics).</summary>

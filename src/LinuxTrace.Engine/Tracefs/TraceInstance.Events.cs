@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LinuxTrace.Engine.Tracefs;
 
 // An instance's events: which are enabled, and their kernel filters.

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LinuxTrace.Engine.Tracefs;
 
 // An instance's trace options: trace_options and the tracers' options under options/.

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LinuxTrace.Engine.Tracefs;
 
 // An instance's event triggers: stack traces, hist triggers, enable_event; their hist files.

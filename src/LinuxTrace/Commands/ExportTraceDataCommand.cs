@@ -2,7 +2,6 @@ using System.Management.Automation;
 using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Export;
 using LinuxTrace.Engine.TraceDat;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 

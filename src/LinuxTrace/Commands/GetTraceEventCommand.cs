@@ -1,8 +1,6 @@
 using System.Management.Automation;
 using LinuxTrace.Engine.Reading;
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.Formats;
-using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;

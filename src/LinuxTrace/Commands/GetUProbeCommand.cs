@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using LinuxTrace.Engine.Probes;
 
 namespace LinuxTrace.Commands;
 

@@ -1,7 +1,5 @@
 using System.Management.Automation;
 using LinuxTrace.Engine.Reading;
-using LinuxTrace.Engine.TraceDat;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 

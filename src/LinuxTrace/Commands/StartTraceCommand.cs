@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using LinuxTrace.Engine.Probes;
-using LinuxTrace.Engine.Events;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;

@@ -1,7 +1,4 @@
 using System.Management.Automation;
-using LinuxTrace.Engine.Export;
-using LinuxTrace.Engine.TraceDat;
-using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
 

@@ -5,7 +5,6 @@ using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Symbols;
-using LinuxTrace.Engine.TraceDat;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;

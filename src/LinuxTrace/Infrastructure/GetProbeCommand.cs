@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using LinuxTrace.Engine.Probes;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace.Commands;
