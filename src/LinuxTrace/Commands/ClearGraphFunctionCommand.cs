@@ -6,22 +6,10 @@ namespace LinuxTrace.Commands;
 /// <summary>Empties set_graph_function and set_graph_notrace and lifts the depth limit (max_graph_depth 0).</summary>
 [Cmdlet(VerbsCommon.Clear, "GraphFunction", SupportsShouldProcess = true)]
 [OutputType(typeof(GraphFunctionSetting))]
-public sealed class ClearGraphFunctionCommand : LinuxTraceCmdlet
+public sealed class ClearGraphFunctionCommand : ClearFunctionListCommandBase
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(InstanceCompleter))]
-    public string? Instance { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        var inst = ResolveInstance(Instance);
-        // read first: a kernel without the files, or a host that refuses them (EPERM), says so before -WhatIf's "what if"
-        Terminating(() => FunctionFilters.GetGraph(inst), "GraphTracerNotAvailable", inst.DisplayName);
-        if (!ShouldProcess($"instance {inst.DisplayName}", "Clear set_graph_function, set_graph_notrace and max_graph_depth")) return;
-        Terminating(() => FunctionFilters.ClearGraph(inst), "ClearGraphFunctionFailed", inst.DisplayName);
-        if (PassThru) WriteObject(FunctionFilters.GetGraph(inst));
-    }
+    protected override string Files => "set_graph_function, set_graph_notrace and max_graph_depth";
+    protected override (string NotAvailable, string Failed) ErrorIds => ("GraphTracerNotAvailable", "ClearGraphFunctionFailed");
+    protected override object ReadSettings(TraceInstance instance) => FunctionFilters.GetGraph(instance);
+    protected override void Clear(TraceInstance instance) => FunctionFilters.ClearGraph(instance);
 }
