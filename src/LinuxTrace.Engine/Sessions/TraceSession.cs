@@ -43,6 +43,7 @@ public sealed partial class TraceSession : IDisposable
     private InstanceOwnership? _ownership;
     private LaunchedProcess? _program;
     private readonly UserStackMaps? _userMaps;
+    private TraceProbes? _probes;
     private TraceSessionSummary? _summary;
     private int? _topExpandedKB;
     private long _events, _lost, _lostMarkers;
@@ -68,6 +69,9 @@ public sealed partial class TraceSession : IDisposable
 
     /// <summary>True when the session created its instance and removes it at the end.</summary>
     public bool OwnsInstance { get; private set; }
+
+    /// <summary>The instance's name when the session owns it (its probe ledger is kept under it), else null.</summary>
+    private string? OwnedInstanceName => OwnsInstance && Instance is not null ? Instance.Name : null;
 
     public IReadOnlyList<EventName> Events { get; private set; } = Array.Empty<EventName>();
     public string? Filter => _options.Filter;
@@ -114,8 +118,8 @@ public sealed partial class TraceSession : IDisposable
         if (options.Events.Count == 0 && options.Tracer is null && options.Probes.Count == 0 && options.KernelSide is null)
             throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), a tracer (-Tracer function_graph) or a probe (-KProbe, -UProbe).") { ErrorId = "NoEvents" };
         fs.Capabilities.Require(TraceCapabilities.Events);
-        var probes = PlanProbes(options, fs);
-        var patterns = options.Events.Where(e => !probes.Any(p => p.Name is { } n && (e == n || e == p.EffectiveGroup + ":" + n))).ToArray();
+        var probes = TraceProbes.Plan(options, fs);
+        var patterns = options.Events.Where(e => !probes.Planned.Any(p => p.Name is { } n && (e == n || e == p.EffectiveGroup + ":" + n))).ToArray();
         var events = patterns.Length == 0 ? new List<EventName>() : EventSelector.Resolve(fs.Top, patterns, includeFtrace: true).ToList();
         foreach (var e in events)
         {
@@ -144,7 +148,8 @@ public sealed partial class TraceSession : IDisposable
             if (topForGraph) session.TakeTopForGraph();
             else session.TakeInstance();
             session.AfterInstanceTaken();
-            events.AddRange(session.CreateProbes(probes).Where(e => !events.Contains(e)));
+            session._probes = probes;
+            events.AddRange(probes.Create(fs, session.OwnedInstanceName).Where(e => !events.Contains(e)));
             events.AddRange(TracerSetup.Records(options.Tracer, session.Catalog));
             // the program before this process's threads go into the notrace pid lists: with -FollowChildren
             // (event-fork, function-fork) a task forked by a listed thread is listed too, and would never be traced
@@ -324,7 +329,7 @@ public sealed partial class TraceSession : IDisposable
         {
             try { Tracefs.Top.RestoreExpandedBufferSize(kb); } catch (Exception e) { errors.Add(e); }
         }
-        errors.AddRange(RemoveProbes());
+        if (_probes is not null) errors.AddRange(_probes.Remove(Tracefs, OwnedInstanceName));
         _ownership?.Dispose();
         return errors;
     }
