@@ -46,9 +46,8 @@ public sealed class InKernelLatency : IDisposable
         IReadOnlyList<string> endKey, IReadOnlyList<string> groupBy, string? filter)
     {
         HistTriggers.Require(instance);
-        string root = instance.Tracefs.Root;
-        if (!File.Exists(Path.Combine(root, "synthetic_events")))
-            throw new TraceException(TraceErrorKind.NotSupported, "This kernel has hist triggers but no synthetic events (CONFIG_SYNTH_EVENTS): it cannot pair events in the kernel. Leave out -InKernel to pair them in LinuxTrace's engine.", root)
+        if (!instance.Tracefs.HasSyntheticEvents)
+            throw new TraceException(TraceErrorKind.NotSupported, "This kernel has hist triggers but no synthetic events (CONFIG_SYNTH_EVENTS): it cannot pair events in the kernel. Leave out -InKernel to pair them in LinuxTrace's engine.", instance.Tracefs.Root)
                 { ErrorId = "SyntheticEventsNotSupported" };
         var sk = startKey.Count == 0 ? ["common_pid"] : startKey.ToArray();
         var ek = endKey.Count == 0 ? sk : endKey.ToArray();

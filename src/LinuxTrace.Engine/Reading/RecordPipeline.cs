@@ -74,9 +74,8 @@ public sealed class RecordPipeline
         {
             ref var r = ref merger.Current;
             if (r.IsLost) OnLoss?.Invoke(r.Lost);
-            var f = FormatOf(r, byId);
             if (!Accept(r)) continue;
-            if (!builders[r.Source].Add(r, f, output) && (includeOthers || r.IsLost)) output.Add(_factories[r.Source].Create(r));
+            if (!builders[r.Source].Add(r, FormatOf(r, byId), output) && (includeOthers || r.IsLost)) output.Add(_factories[r.Source].Create(r));
             if (output.Count == 0) continue;
             foreach (var o in output) yield return o;
             output.Clear();

@@ -197,6 +197,9 @@ public sealed class TraceFileSystem
 
     // ---- synthetic events (one list for every instance) ------------------------------------------
 
+    /// <summary>True when the kernel has synthetic events (CONFIG_SYNTH_EVENTS).</summary>
+    public bool HasSyntheticEvents => File.Exists(Path.Combine(Root, "synthetic_events"));
+
     /// <summary>The synthetic_events file's definitions, one per line ("" when the kernel has none).</summary>
     public IReadOnlyList<string> SyntheticEvents =>
         TracefsFile.TryRead(Path.Combine(Root, "synthetic_events"), out var text)

@@ -56,7 +56,10 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet, IDisposable
     private bool _refused;
     private string _outPath = "";
 
-    private TraceDataFormat EffectiveFormat => Format ?? System.IO.Path.GetExtension(OutFile).ToLowerInvariant() switch
+    private TraceDataFormat _format;
+
+    /// <summary>-Format, or what -OutFile's extension says.</summary>
+    private TraceDataFormat FormatFromArguments => Format ?? System.IO.Path.GetExtension(OutFile).ToLowerInvariant() switch
     {
         ".csv" => TraceDataFormat.Csv,
         ".json" => TraceDataFormat.Json,
@@ -70,7 +73,7 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet, IDisposable
     {
         _prepared = true;
         _outPath = GetUnresolvedProviderPathFromPSPath(OutFile);
-        var format = EffectiveFormat;
+        var format = _format = FormatFromArguments;
         if (format != TraceDataFormat.TraceDat && (MyInvocation.BoundParameters.ContainsKey(nameof(FileVersion)) || MyInvocation.BoundParameters.ContainsKey(nameof(Compression))))
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-FileVersion and -Compression apply to trace.dat files, not to {format}."), "FormatConflict", ErrorCategory.InvalidArgument, Format));
         if (ParameterSetName == InputSet && format == TraceDataFormat.TraceDat)
@@ -92,7 +95,7 @@ public sealed class ExportTraceDataCommand : LinuxTraceCmdlet, IDisposable
         if (!_prepared) Prepare();
         if (_refused) return;
         string outPath = _outPath;
-        var format = EffectiveFormat;
+        var format = _format;
         if (ParameterSetName == InputSet)
         {
             if (_table is null)

@@ -174,10 +174,10 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         var fs = Tracefs;
         string target = Instance ?? "a private instance";
         string what = string.Join(", ", (Tracer is null ? [] : new[] { $"the {Tracer} tracer" + (GraphFunction.Length + Function.Length > 0 ? " on " + string.Join(", ", GraphFunction.Concat(Function)) : "") })
-            .Concat(Event).Concat(KProbe.Concat(UProbe).Select(p => $"probe '{(p is PSObject o ? o.BaseObject : p)}'")));
+            .Concat(Event).Concat(ProbeItems(KProbe, UProbe).Select(p => $"probe '{p}'")));
         if (!ShouldProcess(target, $"Trace {what}{(Filter is null ? "" : $" where {Filter}")}")) return;
 
-        var probes = Terminating(() => ProbeRequests.Resolve(KProbe.Concat(UProbe).Select(p => p is PSObject o ? o.BaseObject : p), fs), "ListProbesFailed", null);
+        var probes = Terminating(() => ProbeRequests.Resolve(ProbeItems(KProbe, UProbe), fs), "ListProbesFailed", null);
         var options = new TraceSessionOptions
         {
             Events = Event.Concat(probes.Existing).ToArray(), Probes = probes.Create, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,

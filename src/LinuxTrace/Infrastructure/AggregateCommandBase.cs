@@ -165,7 +165,7 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
     /// <summary>The session a live measurement runs: the live parameters, with these events and filter.</summary>
     protected TraceSessionOptions LiveOptions(IReadOnlyList<string> events, string? filter, Func<TraceSession, IDisposable>? kernelSide = null)
     {
-        var probes = Terminating(() => ProbeRequests.Resolve(KProbe.Concat(UProbe).Select(p => p is PSObject o ? o.BaseObject : p), Tracefs), "ListProbesFailed", null);
+        var probes = Terminating(() => ProbeRequests.Resolve(ProbeItems(KProbe, UProbe), Tracefs), "ListProbesFailed", null);
         return new()
         {
             Events = events.Concat(probes.Existing).ToArray(), Filter = filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
@@ -182,7 +182,7 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
         if (SourceEvents.Count == 0 && KProbe.Length + UProbe.Length == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the events to trace (-Event), or read a file (-Path) or a session (-Session)."), "NoEvents", ErrorCategory.InvalidArgument, null));
         var options = LiveOptions(SourceEvents, Filter);
-        if (!ShouldProcess(Instance ?? "a private instance", $"Trace {string.Join(", ", SourceEvents.Concat(KProbe.Concat(UProbe).Select(p => $"probe '{(p is PSObject o ? o.BaseObject : p)}'")))} and measure")) return;
+        if (!ShouldProcess(Instance ?? "a private instance", $"Trace {string.Join(", ", SourceEvents.Concat(ProbeItems(KProbe, UProbe).Select(p => $"probe '{p}'")))} and measure")) return;
         var session = Terminating(() => TraceSession.Start(options, Tracefs), "StartTraceFailed", null);
         var keys = new CtrlCAsInput(this);
         try

@@ -131,6 +131,11 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
 
     /// <summary>Writes the file at <paramref name="path"/> as the FileSystem provider gives it (with PSPath, so that it
     /// pipes into Get-Content, Copy-Item and the like).</summary>
+    /// <summary>-KProbe and -UProbe items as the engine takes them: definitions (text) or DynamicProbe objects,
+    /// unwrapped from PowerShell's PSObject.</summary>
+    protected static object?[] ProbeItems(IEnumerable<object> kprobes, IEnumerable<object> uprobes) =>
+        kprobes.Concat(uprobes).Select(p => p is PSObject o ? o.BaseObject : p).ToArray();
+
     /// <summary>-Command as PowerShell means it: a path (~, relative) against the current location; a bare name is
     /// looked up on PATH when the program starts.</summary>
     protected string? ResolveCommand(string? command) =>
