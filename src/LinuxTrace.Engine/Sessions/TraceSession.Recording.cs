@@ -29,8 +29,7 @@ public sealed partial class TraceSession
         }
         NoteEndState();
         TurnRecordingOff(drain: true);
-        foreach (var d in _drainers)
-            if (d.Error is { } err) throw new TraceException(TraceErrorKind.Failed, $"Reading CPU {d.Cpu}'s ring buffer failed: {err.Message}", null, 0, err);
+        _drains.ThrowIfFailed();
     }
 
     /// <summary>

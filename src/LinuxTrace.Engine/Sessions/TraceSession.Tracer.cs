@@ -32,32 +32,6 @@ public sealed partial class TraceSession
     /// <summary>The tracer itself and its options, last of all.</summary>
     private void StartTracer() => _tracer?.Start();
 
-    /// <summary>Takes the top-level buffer for function_graph when instances cannot run it: only when its tracer is
-    /// nop and no other LinuxTrace session holds it; everything changed there is restored at the end.</summary>
-    private void TakeTopForGraph()
-    {
-        var top = Tracefs.Top;
-        _ownership = InstanceOwnership.TryAcquire(top)
-            ?? throw new TraceException(TraceErrorKind.Busy,
-                "Another LinuxTrace session holds the top-level buffer (function_graph runs only there before kernel 6.12). Wait for it to end (Get-TraceSession shows this process's).",
-                top.Path) { ErrorId = "TopBufferBusy" };
-        string current = top.CurrentTracer;
-        if (current != "nop")
-        {
-            _ownership.Dispose();
-            _ownership = null;
-            throw new TraceException(TraceErrorKind.Busy,
-                $"The top-level buffer runs the '{current}' tracer: another tool (trace-cmd, a script) is using it, and function_graph can run only there on this kernel (instances have it from 6.12). LinuxTrace will not take it over; when that tool is done, current_tracer is nop again.",
-                top.FilePath("current_tracer")) { ErrorId = "TopBufferBusy" };
-        }
-        Instance = top;
-        _restore = new InstanceState(top);
-        _restore.RememberTracingOn(); // every end turns recording off: give back what it was
-        UsesTopBuffer = true;
-        // nobody records there (no tracer, no event): what the buffer still holds is old, and would come first
-        if (top.EnabledEvents.Count == 0) top.ClearBuffer();
-    }
-
     /// <summary>The function calls paired from what the buffer holds now (read and consumed, as <see cref="ReadBuffer"/>,
     /// in the engine from the record bytes); calls still open come last, as NoReturn. Loss reports pass through.</summary>
     public IEnumerable<TraceRecord> ReadCalls()

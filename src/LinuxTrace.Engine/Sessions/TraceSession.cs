@@ -21,18 +21,17 @@ namespace LinuxTrace;
 /// times: it ends the session and undoes everything (<see cref="Dispose"/> is Stop). <see cref="RequestStop"/> only asks
 /// a running stream or recording loop to end as its end condition would (Ctrl+C, a signal), and the loop then calls
 /// Stop. Inside: <c>TurnRecordingOff</c> (and drain what is left), <c>UndoSetup</c> (the kernel changes), and for a
-/// file <c>WriteFile</c>. Its parts of their own: the tracer (<see cref="Engine.Sessions.TracerSetup"/>), leaving
+/// file <c>WriteFile</c>. Its parts of their own: what is checked first (<see cref="Engine.Sessions.TracePlan"/>), the
+/// instance and on what terms it is held (<see cref="Engine.Sessions.InstanceLease"/>), setting it up
+/// (<see cref="Engine.Sessions.InstanceSetup"/>), the tracer (<see cref="Engine.Sessions.TracerSetup"/>), leaving
 /// LinuxTrace out (<see cref="Engine.Sessions.SelfExclusion"/>), user-stack maps (<see cref="Engine.Sessions.UserStackMaps"/>),
-/// the program it starts (<see cref="Engine.Sessions.LaunchedProcess"/>), why a trace came back empty
-/// (<see cref="Engine.Sessions.EmptyTraceReasons"/>), who owns the instance (<see cref="Engine.Sessions.InstanceOwnership"/>).
+/// the program it starts (<see cref="Engine.Sessions.LaunchedProcess"/>), the drainers (<see cref="Engine.RingBuffer.DrainSet"/>),
+/// why a trace came back empty (<see cref="Engine.Sessions.EmptyTraceReasons"/>).
 /// </summary>
 public sealed partial class TraceSession : IDisposable
 {
     private static readonly ConcurrentDictionary<int, TraceSession> Active = new();
     private static int _counter;
-
-    /// <summary>ftrace records that mark a trace (trace_marker writes, trace_printk): they need no enabling.</summary>
-    private static readonly HashSet<string> Markers = new(StringComparer.Ordinal) { "print", "bprint", "bputs" };
 
     /// <summary>One lock around everything that ends the session or uses its file descriptors.</summary>
     private readonly object _gate = new();
@@ -40,7 +39,7 @@ public sealed partial class TraceSession : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stopRequested = new();
     private InstanceState? _restore;
-    private InstanceOwnership? _ownership;
+    private InstanceLease? _lease;
     private LaunchedProcess? _program;
     private readonly UserStackMaps? _userMaps;
     private TraceProbes? _probes;
@@ -108,36 +107,15 @@ public sealed partial class TraceSession : IDisposable
     public override string ToString() => Name;
 
     /// <summary>
-    /// Sets up a session for <paramref name="options"/>: checks every name first (so a typo changes nothing), removes
-    /// orphaned LinuxTrace instances, takes its instance, enables the events and, with a command, starts the program
-    /// held before its first instruction. Recording is still off: stream, record or <see cref="StartRecording"/> next.
+    /// Sets up a session for <paramref name="options"/>: checks every name first (<see cref="TracePlan"/>: a typo changes
+    /// nothing), removes orphaned LinuxTrace instances, takes its instance (<see cref="InstanceLease"/>), makes its probes,
+    /// starts the program held before its first instruction, sets the tracer and the events up. Recording is still off:
+    /// stream, record or <see cref="StartRecording"/> next.
     /// </summary>
     public static TraceSession Start(TraceSessionOptions options, TraceFileSystem? tracefs = null)
     {
         var fs = tracefs ?? TraceFileSystem.Default;
-        if (options.Events.Count == 0 && options.Tracer is null && options.Probes.Count == 0 && options.KernelSide is null)
-            throw new TraceException(TraceErrorKind.InvalidArgument, "Name at least one event to trace (-Event sched:sched_switch, for example), a tracer (-Tracer function_graph) or a probe (-KProbe, -UProbe).") { ErrorId = "NoEvents" };
-        fs.Capabilities.Require(TraceCapabilities.Events);
-        var probes = TraceProbes.Plan(options, fs);
-        var patterns = options.Events.Where(e => !probes.Planned.Any(p => p.Name is { } n && (e == n || e == p.EffectiveGroup + ":" + n))).ToArray();
-        var events = patterns.Length == 0 ? new List<EventName>() : EventSelector.Resolve(fs.Top, patterns, includeFtrace: true).ToList();
-        foreach (var e in events)
-        {
-            if (e.System == "ftrace" && !Markers.Contains(e.Name))
-                throw new TraceException(TraceErrorKind.InvalidArgument,
-                    $"{e} records are written by a tracer, not enabled as an event: use -Tracer ({(e.Name == "function" ? "function" : "function_graph")}). The markers ftrace:print, ftrace:bprint and ftrace:bputs can be traced as events.")
-                    { ErrorId = "NotAnEvent" };
-        }
-        foreach (int pid in options.ProcessIds)
-        {
-            if (!Directory.Exists($"/proc/{pid}"))
-                throw new TraceException(TraceErrorKind.NotFound, $"There is no process {pid}: nothing could be traced for it.", $"/proc/{pid}") { ErrorId = "ProcessNotFound" };
-        }
-        string? program = options.Command is null ? null : LaunchedProcess.ResolveCommand(options.Command, options.WorkingDirectory ?? Environment.CurrentDirectory);
-        TracerSetup.Check(options, fs);
-        bool topForGraph = TracerSetup.IsGraphTracer(options.Tracer) && options.Instance is null && !TracerSetup.InstancesHaveGraphTracer(fs);
-        if (options.Instance is null && !topForGraph) fs.Capabilities.Require(TraceCapabilities.Instances);
-
+        var plan = TracePlan.Make(options, fs);
         // the handlers first: from the moment an instance exists, a signal must find them
         ProcessEndHandling.Watch();
         var orphans = InstanceOwnership.RemoveOrphans(fs);
@@ -145,15 +123,16 @@ public sealed partial class TraceSession : IDisposable
         Active[session.Id] = session;
         try
         {
-            if (topForGraph) session.TakeTopForGraph();
-            else session.TakeInstance();
-            session.AfterInstanceTaken();
-            session._probes = probes;
-            events.AddRange(probes.Create(fs, session.OwnedInstanceName).Where(e => !events.Contains(e)));
+            session.Take(plan.TopForGraph ? InstanceLease.TakeTopForGraph(fs) : InstanceLease.Take(fs, options.Instance, session.Id));
+            session.UsesTopBuffer = plan.TopForGraph;
+            var events = plan.Events;
+            session._probes = plan.Probes;
+            events.AddRange(plan.Probes.Create(fs, session.OwnedInstanceName).Where(e => !events.Contains(e)));
             events.AddRange(TracerSetup.Records(options.Tracer, session.Catalog));
             // the program before this process's threads go into the notrace pid lists: with -FollowChildren
             // (event-fork, function-fork) a task forked by a listed thread is listed too, and would never be traced
-            if (program is not null) session.LaunchCommand(program);
+            if (plan.Program is { } program)
+                session._program = LaunchedProcess.StartSuspended(program, options.ArgumentList, options.WorkingDirectory ?? Environment.CurrentDirectory);
             session.ConfigureTracer();
             session.Configure(events);
             if (options.KernelSide is not null) session._kernelSide = options.KernelSide(session);
@@ -167,43 +146,19 @@ public sealed partial class TraceSession : IDisposable
         return session;
     }
 
-    /// <summary>A private instance held by its lock, the named one borrowed (state remembered), or created if missing.</summary>
-    private void TakeInstance()
+    /// <summary>The instance taken; the session's name and per-CPU loss accounting with it.</summary>
+    private void Take(InstanceLease lease)
     {
-        var fs = Tracefs;
-        if (_options.Instance is null)
-        {
-            var (inst, ownership) = InstanceOwnership.CreateOwned(fs, Id);
-            _ownership = ownership;
-            Instance = inst;
-            OwnsInstance = true;
-        }
-        else if (TraceFileSystem.IsTopName(_options.Instance) || fs.InstanceExists(_options.Instance))
-        {
-            Instance = fs.GetInstance(_options.Instance);
-            _restore = new InstanceState(Instance);
-            _restore.RememberTracingOn(); // every end turns recording off: give back what it was
-        }
-        else
-        {
-            Instance = fs.CreateInstance(_options.Instance);
-            OwnsInstance = true;
-        }
-    }
-
-    /// <summary>The session's name and per-CPU loss accounting, once its instance is taken.</summary>
-    private void AfterInstanceTaken()
-    {
+        _lease = lease;
+        Instance = lease.Instance;
+        OwnsInstance = lease.Owned;
+        _restore = lease.Restore;
         Name = _options.Name ?? Instance.DisplayName;
         // 6.1: a tracer set in an instance expands every buffer, and the top one, not yet allocated, then stays at its
         // small placeholder: remember what it was waiting for, to give it back
         if (_options.Tracer is not null && !Instance.IsTop) _topExpandedKB = Tracefs.Top.UnexpandedBufferSizeKB;
         Losses = new LossAccount(cpu => Instance.GetCpuStats(cpu).Lost, Instance.Cpus);
     }
-
-    /// <summary>Starts the program held stopped (before its first instruction); <see cref="Configure"/> limits tracing to it.</summary>
-    private void LaunchCommand(string path) =>
-        _program = LaunchedProcess.StartSuspended(path, _options.ArgumentList, _options.WorkingDirectory ?? Environment.CurrentDirectory);
 
     /// <summary>Turns the kernel's recording on, then lets the held program run.</summary>
     public void StartRecording()
@@ -255,8 +210,7 @@ public sealed partial class TraceSession : IDisposable
         {
             if (State != TraceSessionState.Running || Instance is null) return;
             try { Instance.TracingOn = false; } catch (TraceException) { }
-            foreach (var d in _drainers) d.Stop();
-            if (drain) foreach (var d in _drainers) d.DrainRemaining();
+            _drains.Stop(drain);
         }
     }
 
@@ -279,25 +233,23 @@ public sealed partial class TraceSession : IDisposable
             RefreshCommands(force: true);
             IReadOnlyList<CpuBufferStats> stats;
             try { stats = Instance?.GetCpuStats() ?? Array.Empty<CpuBufferStats>(); } catch (Exception) { stats = Array.Empty<CpuBufferStats>(); }
-            string? drainers = _drainers.Length == 0 ? null
-                : _drainers.All(d => d.IsNative) ? "native" : $"managed ({LinuxTrace.Engine.Native.NativeDrain.Unavailable ?? "the native drainer did not start"})";
             var errors = UndoSetup();
             // after the teardown: the queue has counted what nobody took as dropped
-            long dropped = _queue?.DroppedEvents ?? 0, peak = _queue?.PeakBytes ?? 0;
+            var queue = _drains.Queue;
             EndTime = DateTime.Now;
             State = TraceSessionState.Stopped;
             Active.TryRemove(Id, out _);
             _summary = new TraceSessionSummary(Name, InstanceName, StartTime, EndTime.Value, EventCount, LostEventCount, LossReports, stats,
                 errors.Select(e => e.Message).ToArray())
             {
-                DroppedByLinuxTrace = dropped,
-                Undelivered = _queue?.UndeliveredEvents ?? 0,
-                Drainers = drainers,
-                QueuePeakBytes = peak,
-                QueueLimitBytes = _queue?.MaxBytes ?? 0,
-                DrainerCpuTime = _drainers.Aggregate(TimeSpan.Zero, (t, d) => t + d.CpuTime),
-                EngineCpuTime = TimeSpan.FromTicks(_engineCpuNs / 100),
-                PipelineCpuTime = TimeSpan.FromTicks(_pipelineCpuNs / 100),
+                DroppedByLinuxTrace = queue?.DroppedEvents ?? 0,
+                Undelivered = queue?.UndeliveredEvents ?? 0,
+                Drainers = _drains.Kind,
+                QueuePeakBytes = queue?.PeakBytes ?? 0,
+                QueueLimitBytes = queue?.MaxBytes ?? 0,
+                DrainerCpuTime = _drains.CpuTime,
+                EngineCpuTime = TimeSpan.FromTicks(_cpuClock.EngineNs / 100),
+                PipelineCpuTime = TimeSpan.FromTicks(_cpuClock.PipelineNs / 100),
             };
             _ended.Set();
             return _summary;
@@ -310,27 +262,16 @@ public sealed partial class TraceSession : IDisposable
     {
         var errors = new List<Exception>();
         try { _kernelSide?.Dispose(); _kernelSide = null; } catch (Exception e) { errors.Add(e); }
-        foreach (var d in _drainers)
-        {
-            try { d.Dispose(); } catch (Exception e) { errors.Add(e); }
-        }
-        try { _queue?.Dispose(); } catch (Exception e) { errors.Add(e); }
+        _drains.Dispose(errors);
         try { _program?.Dispose(); } catch (Exception e) { errors.Add(e); }
-        if (Instance is null) return errors;
-        if (OwnsInstance)
-        {
-            errors.AddRange(Instance.Retire());
-        }
-        else if (_restore is not null)
-        {
-            errors.AddRange(_restore.Restore());
-        }
+        if (_lease is null) return errors;
+        errors.AddRange(_lease.End());
         if (_topExpandedKB is { } kb)
         {
             try { Tracefs.Top.RestoreExpandedBufferSize(kb); } catch (Exception e) { errors.Add(e); }
         }
         if (_probes is not null) errors.AddRange(_probes.Remove(Tracefs, OwnedInstanceName));
-        _ownership?.Dispose();
+        _lease.Lock?.Dispose();
         return errors;
     }
 
