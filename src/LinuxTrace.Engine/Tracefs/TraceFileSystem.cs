@@ -53,6 +53,15 @@ public sealed class TraceFileSystem
             throw new TraceException(TraceErrorKind.NotMounted, $"No tracefs at {root}.", root);
         if (!File.Exists(Path.Combine(root, "trace")) && !Directory.Exists(Path.Combine(root, "events")))
         {
+            // a directory this user can list and that has no trace files is not tracefs (an unmounted mount point, or
+            // LINUXTRACE_TRACEFS naming another directory); one it cannot list is tracefs kept from it
+            bool listable;
+            try { listable = Directory.EnumerateFileSystemEntries(root).Take(1).Count() >= 0; }
+            catch (UnauthorizedAccessException) { listable = false; }
+            if (listable)
+                throw new TraceException(TraceErrorKind.NotMounted,
+                    $"{root} is not tracefs (it has no trace file and no events directory): mount it there (mount -t tracefs nodev {root})" +
+                    (Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } ? $", or unset {RootVariable}, which names it." : ".") , root);
             throw new TraceException(TraceErrorKind.PermissionDenied,
                 $"tracefs at {root} cannot be read by this user. tracefs is root-only by default (mode 0700): run pwsh with sudo, " +
                 "or remount it for a group: mount -o remount,gid=<group>,mode=0750 " + root, root, Libc.EACCES);
