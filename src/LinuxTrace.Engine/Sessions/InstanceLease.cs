@@ -47,6 +47,31 @@ internal sealed class InstanceLease
         return new InstanceLease(fs.CreateInstance(name), owned: true, null, null);
     }
 
+    /// <summary>Makes the instance of a detached trace (<see cref="DetachedTrace"/>) and holds its lock while the trace is
+    /// set up (the lock is let go when it detaches); a detached trace of that name that already runs is an error.</summary>
+    public static InstanceLease TakeDetached(TraceFileSystem fs, string name)
+    {
+        string instanceName = DetachedTrace.InstanceNameFor(name);
+        using (InstanceOwnership.LockInstancesDirectory(fs))
+        {
+            if (fs.InstanceExists(instanceName))
+                throw new TraceException(TraceErrorKind.AlreadyExists,
+                    $"A detached trace named {name} already runs (instance {instanceName}): stop it first (Stop-Trace {name}), or choose another name.",
+                    instanceName) { ErrorId = "DetachedTraceExists" };
+            var inst = fs.CreateInstance(instanceName);
+            try
+            {
+                var held = InstanceOwnership.TryAcquire(inst) ?? throw new TraceException(TraceErrorKind.Busy, $"Instance {instanceName} is locked by another process.");
+                return new InstanceLease(inst, owned: true, held, null);
+            }
+            catch
+            {
+                inst.Retire();
+                throw;
+            }
+        }
+    }
+
     /// <summary>Borrows the top-level buffer for function_graph when instances cannot run it: only when its tracer is
     /// nop and no other LinuxTrace session holds it; everything changed there is restored at the end.</summary>
     public static InstanceLease TakeTopForGraph(TraceFileSystem fs)

@@ -67,7 +67,7 @@ public sealed class InstanceOwnership : IDisposable
     /// <summary>True when <paramref name="instance"/> is a LinuxTrace instance whose owner is gone (nobody holds its lock).</summary>
     public static bool IsOrphan(TraceInstance instance)
     {
-        if (!instance.Name.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        if (!instance.Name.StartsWith(Prefix, StringComparison.Ordinal) || DetachedTrace.IsDetachedInstance(instance.Name)) return false;
         try
         {
             using var probe = TryAcquire(instance);
@@ -133,7 +133,8 @@ public sealed class InstanceOwnership : IDisposable
         using var dirLock = LockInstancesDirectory(fs);
         foreach (var inst in fs.GetInstances())
         {
-            if (!inst.Name.StartsWith(Prefix, StringComparison.Ordinal)) continue;
+            // a detached trace has no owner by design: only a stop by its name ends it
+            if (!inst.Name.StartsWith(Prefix, StringComparison.Ordinal) || DetachedTrace.IsDetachedInstance(inst.Name)) continue;
             InstanceOwnership? lease;
             try { lease = TryAcquire(inst); }
             catch (TraceException) { continue; }

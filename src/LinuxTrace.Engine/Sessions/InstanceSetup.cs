@@ -78,7 +78,8 @@ internal sealed class InstanceSetup
         _filter.AllowEvents(_catalog, events.Concat(o.Triggers.Select(EventTriggers.Target).OfType<EventName>()));
         // a tracer's pid filter (set_ftrace_pid) lets this process's calls through on some kernels (6.1 measured):
         // with a tracer, leave our own threads out even when only some processes are traced
-        if (!o.IncludeSelf && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null))
+        // (not in a detached trace: this process ends soon, and a pid left in the list would hide whatever reuses it)
+        if (!o.IncludeSelf && !o.Detached && ((o.ProcessIds.Count == 0 && o.Command is null) || o.Tracer is not null))
         {
             Self = new SelfExclusion(inst, _restore, o.Tracer is not null, _tracer?.IsFunctionTracer == true);
             Self.Start(_filter, _catalog, events, Markers);

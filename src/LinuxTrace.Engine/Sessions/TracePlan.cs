@@ -53,6 +53,24 @@ internal sealed class TracePlan
         TracerSetup.Check(options, fs);
         bool topForGraph = TracerSetup.IsGraphTracer(options.Tracer) && options.Instance is null && !TracerSetup.InstancesHaveGraphTracer(fs);
         if (options.Instance is null && !topForGraph) fs.Capabilities.Require(TraceCapabilities.Instances);
+        if (options.Detached) CheckDetached(options, topForGraph);
         return new TracePlan(events, probes, program, topForGraph);
+    }
+
+    /// <summary>A detached trace records into an instance of its own until another process stops it: nothing in it may
+    /// need this process (a program it waits for, maps it reads, a duration it counts, work it does beside the kernel).</summary>
+    private static void CheckDetached(TraceSessionOptions o, bool topForGraph)
+    {
+        string? why = o.Name is null ? "it needs a name (-Name) to be stopped by"
+            : o.Instance is not null ? "it records into an instance of its own (leave out -Instance)"
+            : o.Command is not null ? "a detached trace cannot wait for a program (-Command); trace the program's -ProcessId instead"
+            : o.Duration is not null ? "nothing counts its -Duration once this process exits; stop it with Stop-Trace"
+            : o.UserStackTrace ? "user stacks are resolved with the maps of processes while they run, which a detached trace does not read"
+            : o.KernelSide is not null ? "this command's work in the kernel ends with the command"
+            : topForGraph ? "function_graph runs only in the top-level buffer on this kernel (instances have it from 6.12), which LinuxTrace borrows only while it runs"
+            : null;
+        if (why is not null)
+            throw new TraceException(TraceErrorKind.InvalidArgument, $"Cannot start a detached trace: {why}.") { ErrorId = "DetachedTraceRefused" };
+        DetachedTrace.InstanceNameFor(o.Name!); // a name that cannot name an instance is an error now
     }
 }

@@ -123,7 +123,9 @@ public sealed partial class TraceSession : IDisposable
         Active[session.Id] = session;
         try
         {
-            session.Take(plan.TopForGraph ? InstanceLease.TakeTopForGraph(fs) : InstanceLease.Take(fs, options.Instance, session.Id));
+            session.Take(plan.TopForGraph ? InstanceLease.TakeTopForGraph(fs)
+                : options.Detached ? InstanceLease.TakeDetached(fs, options.Name!)
+                : InstanceLease.Take(fs, options.Instance, session.Id));
             session.UsesTopBuffer = plan.TopForGraph;
             var events = plan.Events;
             session._probes = plan.Probes;
@@ -170,6 +172,28 @@ public sealed partial class TraceSession : IDisposable
         }
         _program?.Release();
         _userMaps?.Defer();
+    }
+
+    /// <summary>
+    /// Turns recording on and leaves the trace to the kernel: nothing is undone at this process's end; the instance
+    /// keeps recording until a process stops it by name (<see cref="DetachedTrace.Stop"/>). Only for a session started
+    /// with <see cref="TraceSessionOptions.Detached"/>.
+    /// </summary>
+    public DetachedTrace Detach()
+    {
+        if (!_options.Detached) throw new InvalidOperationException($"Session {Name} was not started to be detached.");
+        lock (_gate)
+        {
+            if (State != TraceSessionState.Running) throw new InvalidOperationException($"Session {Name} has stopped.");
+            Instance.TracingOn = true;
+            State = TraceSessionState.Detached;
+            EndTime = DateTime.Now;
+            _summary = new TraceSessionSummary(Name, InstanceName, StartTime, EndTime.Value, 0, 0, 0, [], []);
+            Active.TryRemove(Id, out _);
+            _lease?.Lock?.Dispose();
+            _ended.Set();
+        }
+        return DetachedTrace.GetAll(Tracefs).First(t => t.InstanceName == Instance.Name);
     }
 
     /// <summary>

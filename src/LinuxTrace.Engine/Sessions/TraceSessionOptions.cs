@@ -82,6 +82,10 @@ public sealed class TraceSessionOptions
     /// <summary>Also record LinuxTrace's own process (left out by default, as trace-cmd leaves itself out).</summary>
     public bool IncludeSelf { get; init; }
 
+    /// <summary>Leave the trace recording after this process exits (<see cref="TraceSession.Detach"/>), in the instance
+    /// of the detached trace <see cref="Name"/>; another process stops it by name (<see cref="DetachedTrace"/>).</summary>
+    public bool Detached { get; init; }
+
     /// <summary>Work the kernel does in the session's instance besides recording (hist triggers, synthetic events):
     /// set up once the instance is configured (with -Command, the program is already started, held stopped before its
     /// first instruction, and runs only when recording starts); disposed before the instance is given

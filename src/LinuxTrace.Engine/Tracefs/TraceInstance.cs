@@ -36,6 +36,17 @@ public sealed partial class TraceInstance
     /// <summary>False once the instance's directory is gone (removed, by LinuxTrace or anyone).</summary>
     public bool Exists => Directory.Exists(Path);
 
+    /// <summary>When the instance was made: tracefs gives an instance's directory the time of its mkdir, and nothing in
+    /// it changes that (null for the top level, made at boot, or when the directory is gone).</summary>
+    public DateTime? CreationTime
+    {
+        get
+        {
+            if (IsTop || !Exists) return null;
+            try { return Directory.GetLastWriteTime(Path); } catch (IOException) { return null; }
+        }
+    }
+
     public string ReadFile(string relative) => TracefsFile.Read(FilePath(relative));
 
     /// <summary>Writes a control file; on EINVAL the kernel's error_log entry is attached to the exception.</summary>

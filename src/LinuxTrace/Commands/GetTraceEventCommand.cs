@@ -2,6 +2,7 @@ using System.Management.Automation;
 using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.Tracefs;
+using LinuxTrace.Engine.Sessions;
 
 namespace LinuxTrace.Commands;
 
@@ -10,10 +11,16 @@ namespace LinuxTrace.Commands;
 [OutputType(typeof(TraceEvent), typeof(TraceLostEvents))]
 public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
 {
-    private const string SessionSet = "Session", InstanceSet = "Instance", PathSet = "Path", LiteralPathSet = "LiteralPath";
+    private const string SessionSet = "Session", NameSet = "Name", InstanceSet = "Instance", PathSet = "Path", LiteralPathSet = "LiteralPath";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     public TraceSession? Session { get; set; }
+
+    /// <summary>A session of this process, or a detached trace (Start-Trace -Detached), by name: reads (and consumes) what
+    /// its buffer holds now; a detached trace goes on recording.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(SessionCompleter))]
+    public string? Name { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = InstanceSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(InstanceCompleter))]
@@ -76,8 +83,12 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
                 if (!IsRunning(s)) return;
                 Emit(s.ReadBuffer(BuildFilter(s.Instance, s.Catalog)));
                 break;
-            case InstanceSet:
-                var inst = ResolveInstance(Instance);
+            case NameSet when TraceSession.GetActive().FirstOrDefault(x => x.Name == Name) is { } named:
+                if (!IsRunning(named)) return;
+                Emit(named.ReadBuffer(BuildFilter(named.Instance, named.Catalog)));
+                break;
+            case NameSet or InstanceSet:
+                var inst = ParameterSetName == InstanceSet ? ResolveInstance(Instance) : ResolveDetached(Name!);
                 var catalog = Terminating(() => EventCatalog.ForTracefs(inst.Tracefs), "ReadFormatsFailed", inst.DisplayName);
                 Emit(InstanceBuffer.Read(inst, BuildFilter(inst, catalog)));
                 break;
@@ -99,6 +110,16 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
         }).ToArray();
         Terminating(() => reader.Files.Select(f => f.GetBuffer(Buffer)).ToArray(), "BufferNotFound", Buffer);
         Emit(reader.Read(Buffer, filters, PipelineStopToken));
+    }
+
+    /// <summary>The instance of the detached trace <paramref name="name"/>; not found is a terminating error.</summary>
+    private TraceInstance ResolveDetached(string name)
+    {
+        var trace = DetachedTrace.GetAll(Tracefs).FirstOrDefault(t => t.Name == name);
+        if (trace is null)
+            ThrowTerminatingError(new ErrorRecord(new ItemNotFoundException($"There is no trace session or detached trace named {name} (Get-TraceSession lists them)."),
+                "SessionNotFound", ErrorCategory.ObjectNotFound, name));
+        return trace!.Instance;
     }
 
     private RecordFilter CommonFilter()

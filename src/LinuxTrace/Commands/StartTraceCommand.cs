@@ -9,14 +9,16 @@ namespace LinuxTrace.Commands;
 
 /// <summary>
 /// Traces kernel events in a private instance and streams them into the pipeline as typed objects
-/// (or, with -AsSession, keeps recording and returns the session).
+/// (or, with -AsSession, keeps recording and returns the session; with -Detached, leaves a named trace recording after
+/// this process exits).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "Trace", DefaultParameterSetName = StreamSet, SupportsShouldProcess = true)]
 [OutputType(typeof(TraceEvent), typeof(TraceLostEvents), typeof(FunctionCall), typeof(FileInfo), ParameterSetName = [StreamSet])]
 [OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
+[OutputType(typeof(DetachedTrace), ParameterSetName = [DetachedSet])]
 public sealed class StartTraceCommand : LinuxTraceCmdlet
 {
-    private const string StreamSet = "Stream", SessionSet = "Session";
+    private const string StreamSet = "Stream", SessionSet = "Session", DetachedSet = "Detached";
 
     [Parameter(Position = 0)]
     [SupportsWildcards]
@@ -106,6 +108,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     public string[] ArgumentList { get; set; } = [];
 
     [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = DetachedSet)] // refused there, with why
     [Seconds]
     public TimeSpan? Duration { get; set; }
 
@@ -122,7 +125,9 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [ArgumentCompleter(typeof(ClockCompleter))]
     public string? Clock { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DetachedSet)]
     public string? Name { get; set; }
 
     /// <summary>Record raw pages to this trace.dat file instead of writing objects (the fast path).</summary>
@@ -148,6 +153,11 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     /// <summary>Return a TraceSession at once and keep recording into the kernel buffer.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     public SwitchParameter AsSession { get; set; }
+
+    /// <summary>Leave the trace recording after this process exits, named -Name: Get-TraceSession lists it in any process,
+    /// Stop-Trace -Name stops it (with -OutFile, its buffer is written first), Get-TraceEvent -Name reads it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DetachedSet)]
+    public SwitchParameter Detached { get; set; }
 
     /// <summary>Also record this PowerShell process's own threads (left out by default).</summary>
     [Parameter]
@@ -187,8 +197,19 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,
             AllFunctions = Force, StackTrace = StackTrace, UserStackTrace = UserStackTrace, Triggers = Trigger ?? [],
+            Detached = Detached,
         };
-        var session = Terminating(() => TraceSession.Start(options, fs), Command is null ? "StartTraceFailed" : "StartCommandFailed", target);
+        TraceSession session;
+        try
+        {
+            session = TraceSession.Start(options, fs);
+        }
+        catch (TraceException e)
+        {
+            SetExitCode(ExitCodeOf(e));
+            ThrowTerminatingError(ErrorFor(e, Command is null ? "StartTraceFailed" : "StartCommandFailed", target));
+            throw;
+        }
         if (session.TracesAllFunctions)
             WriteWarning($"The {Tracer} tracer has no function filter: it traces every kernel function, every call in the kernel pays for it, and events are lost when the buffers fill.");
         foreach (var orphan in session.RemovedOrphans)
@@ -196,10 +217,15 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         bool keep = false;
         try
         {
-            if (AsSession)
+            if (AsSession || Detached)
             {
-                Terminating(session.StartRecording, "StartTraceFailed", target);
-                WriteObject(session);
+                if (Detached) WriteObject(Terminating(session.Detach, "StartTraceFailed", target));
+                else
+                {
+                    Terminating(session.StartRecording, "StartTraceFailed", target);
+                    WriteObject(session);
+                }
+                SetExitCode(TraceExitCode.Success);
                 keep = true;
                 return;
             }
@@ -220,6 +246,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     {
         var summary = session.Stop();
         if (SummaryVariable is not null) SessionState.PSVariable.Set(SummaryVariable, summary);
+        // a trace that did not run to its end (an error on the way) failed, whatever it recorded
+        SetExitCode(_ranToEnd ? ExitCodeOf(summary, !_emptyTrace) : TraceExitCode.Failed);
         if (Stopping) return; // the pipeline is stopping: nothing more may be written
         foreach (var err in summary.CleanupErrors) WriteWarning($"Cleanup: {err}");
         if (_emptyTrace)
@@ -235,7 +263,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             WriteWarning($"{summary.DroppedByLinuxTrace} events were dropped by LinuxTrace: the pipeline was slower than the kernel and the queue reached its limit of {summary.QueueLimitBytes >> 20} MB. A bigger -QueueLimitMB, a kernel -Filter, or -OutFile (no objects) helps.");
     }
 
-    private bool _emptyTrace;
+    private bool _emptyTrace, _ranToEnd;
 
     private void Record(TraceSession session, string what)
     {
@@ -246,6 +274,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             pages => progress.Update(() => $"{pages:N0} pages, {clock.Elapsed:mm\\:ss}"), WallClock), "RecordFailed", path);
         progress.Complete();
         _emptyTrace = session.RecordedEvents == 0;
+        _ranToEnd = true;
         if (PassThru && !session.Interrupted) WriteFile(path);
     }
 
@@ -280,5 +309,6 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             progress.Complete();
         }
         _emptyTrace = events == 0;
+        _ranToEnd = true;
     }
 }

@@ -4,8 +4,9 @@ using System.Management.Automation.Language;
 
 namespace LinuxTrace.Commands;
 
-/// <summary>Names of this process's running trace sessions.</summary>
+/// <summary>Names of this process's running trace sessions and of the host's detached traces.</summary>
 public sealed class SessionCompleter : KernelValueCompleter
 {
-    protected override IEnumerable<string> Values(IDictionary b) => TraceSession.GetActive().Select(s => s.Name);
+    protected override IEnumerable<string> Values(IDictionary b) =>
+        TraceSession.GetActive().Select(s => s.Name).Concat(Engine.Sessions.DetachedTrace.GetAll(Engine.Tracefs.TraceFileSystem.Default).Select(t => t.Name));
 }

@@ -14,6 +14,7 @@
         EndTime     = 'Only events at or before this time since boot: seconds (2233.6) or a TimeSpan.'
         MaxEvents   = 'Stop after this many records (events and lost-event reports), as Get-WinEvent -MaxEvents does.'
         Instance  = 'An instance to read (top for the global buffer).'
+        Name      = 'A session of this process or a detached trace (Start-Trace -Detached, from any process), by name: reads (and consumes) what its buffer holds now, while it goes on recording.'
         Event     = 'Only these events (same patterns as Start-Trace -Event).'
         ProcessId = 'Only events of these processes (common_pid).'
         Cpu       = 'Only events recorded on these CPUs.'

@@ -24,6 +24,7 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
             }
             catch (TraceException e)
             {
+                SetExitCode(ExitCodeOf(e));
                 ThrowTerminatingError(ErrorFor(e, "TracefsUnavailable", null));
                 throw; // unreachable
             }
@@ -68,6 +69,19 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
             record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Run pwsh as root: sudo pwsh" };
         return record;
     }
+
+    /// <summary>Leaves <paramref name="code"/> in $LASTEXITCODE (see <see cref="TraceExitCode"/>).</summary>
+    protected void SetExitCode(TraceExitCode code) => SessionState.PSVariable.Set("global:LASTEXITCODE", (int)code);
+
+    /// <summary>The exit code of a trace that ended with <paramref name="summary"/>: nothing recorded, events lost, or success.</summary>
+    protected static TraceExitCode ExitCodeOf(TraceSessionSummary summary, bool recordedAny) =>
+        !recordedAny ? TraceExitCode.NothingRecorded
+        : summary.KernelLost > 0 || summary.DroppedByLinuxTrace > 0 ? TraceExitCode.EventsLost
+        : TraceExitCode.Success;
+
+    /// <summary>The exit code of an engine error: the kernel or host refused (not permitted, not supported, busy), or another failure.</summary>
+    protected static TraceExitCode ExitCodeOf(TraceException e) =>
+        e.Kind is TraceErrorKind.PermissionDenied or TraceErrorKind.NotSupported or TraceErrorKind.Busy or TraceErrorKind.NotMounted ? TraceExitCode.KernelRefused : TraceExitCode.Failed;
 
     /// <summary>Runs <paramref name="action"/>; an engine error becomes a terminating error record.</summary>
     protected T Terminating<T>(Func<T> action, string errorId, object? target)
