@@ -50,6 +50,9 @@ Describe 'Detached traces: start in one process, find, read and stop in others' 
             $t.Recording | Should -BeTrue
             $t.Age | Should -BeLessThan ([TimeSpan]::FromMinutes(3))
             $t.Age | Should -BeGreaterThan ([TimeSpan]::Zero)
+            # its table, at 80 columns: the name, whether it records, and its events
+            $row = ($t | Out-String -Width 80) -split "`n" | Where-Object { $_ -like "$name *" }
+            $row | Should -Match "^$name\s+\d\.\d\d:\d\d:\d\d\s+True\s+\d+\s+0\s+sched:sched_proces"
 
             # it records what runs now; Get-TraceEvent -Name reads (and consumes) it while it goes on
             $first = "lt-first-$PID"

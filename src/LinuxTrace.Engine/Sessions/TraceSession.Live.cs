@@ -1,11 +1,12 @@
 using LinuxTrace.Engine.Reading;
 using LinuxTrace.Engine.RingBuffer;
+using LinuxTrace.Engine.Sessions;
 using LinuxTrace.Engine.Tracefs;
 
 namespace LinuxTrace;
 
 // The live stream: per-CPU drainer threads (a DrainSet) feed a bounded queue that never makes them wait; the consumer's
-// thread merges by time, attaches stacks, filters and makes objects in batches.
+// thread runs the rounds (LiveStream): merge by time, attach stacks, filter, make objects in batches.
 public sealed partial class TraceSession
 {
     private DrainSet _drains = DrainSet.None;
@@ -38,10 +39,9 @@ public sealed partial class TraceSession
 
     /// <summary>
     /// Streams the trace: starts the drainers, turns recording on, lets the program run, and yields batches of records
-    /// in time order across CPUs (each round merges up to the time every CPU has been read to) until the end condition
-    /// (the program exited, the duration passed, a stop was requested) or the token fires; then recording stops and what
-    /// is left in the buffers comes last. Losses come in the stream where they happened: the kernel's (ring buffer
-    /// overrun) and LinuxTrace's (reader queue full).
+    /// in time order across CPUs (<see cref="LiveStream"/>) until the end condition (the program exited, the duration
+    /// passed, a stop was requested) or the token fires; then recording stops and what is left in the buffers comes last.
+    /// Losses come in the stream where they happened: the kernel's (ring buffer overrun) and LinuxTrace's (reader queue full).
     /// </summary>
     /// <remarks>With <paramref name="visitor"/>, records are handed to it with their format instead of becoming objects
     /// (aggregation at engine speed); the batches then hold only loss reports, one (perhaps empty) per drain cycle.</remarks>
@@ -50,88 +50,34 @@ public sealed partial class TraceSession
         EnterForeground();
         StartDraining(null);
         StartRecording();
-        var filter = LiveFilter;
         var stacks = new StackAttacher((RecordsKernelStacks || _options.UserStackTrace) && visitor is null ? [Catalog] : [],
             kernel: RecordsKernelStacks, user: _options.UserStackTrace, maxWaitNs: StackAttacher.LiveWaitNs);
-        var merger = new RecordMerger(_drains.Cursors);
-        var cpu = _cpuClock;
-        cpu.Start();
-        while (true)
-        {
-            bool ending = ShouldEnd() || token.IsCancellationRequested;
-            if (ending && (Interrupted || token.IsCancellationRequested))
-            {
-                // Ctrl+C, a signal, a stopping pipeline: end now; what the pipeline has not taken yet is not delivered
-                NoteEndState();
-                TurnRecordingOff(drain: false);
-                cpu.Yielding();
-                yield break;
-            }
-            if (ending) { NoteEndState(); TurnRecordingOff(drain: true); merger.Limit = ulong.MaxValue; }
-            else
-            {
-                RefreshOwnThreads();
-                _userMaps?.Refresh();
-                // this round merges up to the time every CPU has been read to: the stream stays in time order
-                merger.Limit = _drains.MergeLimit();
-            }
-            _drains.ThrowIfFailed();
-            RefreshCommands(force: ending);
-            merger.Resume();
-            var batch = new List<TraceRecord>(1024);
-            long visited = 0;
-            while (merger.MoveNext())
-            {
-                ref var r = ref merger.Current;
-                if (r.IsLost) CountLoss(r.Lost);
-                if (stacks.Consume(r, batch)) continue;
-                if (!filter.Accept(r)) { stacks.Add(r, null, batch); continue; }
-                if (visitor is not null)
-                {
-                    visitor(r, r.IsLost ? null : Catalog.GetById(r.EventId));
-                    visited++;
-                    continue;
-                }
-                stacks.Add(r, Factory.Create(r), batch);
-                if (batch.Count >= 4096)
-                {
-                    Interlocked.Add(ref _events, batch.Count);
-                    cpu.Yielding();
-                    yield return batch;
-                    cpu.Resumed();
-                    batch = new List<TraceRecord>(4096);
-                    // Ctrl+C or a signal while a backlog is delivered: end now (the next round ends the trace)
-                    if (Interrupted || token.IsCancellationRequested) break;
-                }
-            }
-            if (ending)
-            {
-                stacks.Flush(batch);
-                AddOutstandingLosses(batch);
-            }
-            else stacks.EndRound(batch, merger.Limit); // an event whose stack may be on a page not merged yet waits
-            if (batch.Count > 0 || visitor is not null)
-            {
-                Interlocked.Add(ref _events, batch.Count + visited);
-                cpu.Yielding();
-                yield return batch;
-                cpu.Resumed();
-            }
-            if (ending) { cpu.Yielding(); yield break; }
-            _drains.Wait(TimeSpan.FromMilliseconds(100), token); // a fired token: the next round ends the trace
-        }
+        var live = new LiveStream(_drains, LiveFilter, stacks, Catalog, Factory, Losses, visitor, _cpuClock);
+        foreach (var batch in live.Run(this, token)) yield return batch;
     }
 
-    /// <summary>Losses the kernel counted after the last page read still belong in the stream: one note per CPU.</summary>
-    private void AddOutstandingLosses(List<TraceRecord> batch)
+    // what the stream asks of the session between rounds
+    bool ILiveSession.EndCondition => ShouldEnd();
+
+    void ILiveSession.EndRecording(bool drain)
     {
-        foreach (var (cpu, count) in Losses.Outstanding())
-        {
-            CountLoss(count);
-            ulong at = _drains.Cursors.FirstOrDefault(c => c.Cpu == cpu)?.LastTimestamp ?? 0;
-            batch.Add(new TraceLostEvents(cpu, at, count, at == 0 ? null : at, TraceLostEvents.RingBufferOverrun));
-        }
+        NoteEndState();
+        TurnRecordingOff(drain);
     }
+
+    void ILiveSession.Refresh(bool ending)
+    {
+        if (!ending)
+        {
+            RefreshOwnThreads();
+            _userMaps?.Refresh();
+        }
+        RefreshCommands(force: ending);
+    }
+
+    void ILiveSession.CountLoss(long count) => CountLoss(count);
+
+    void ILiveSession.Delivered(long count) => Interlocked.Add(ref _events, count);
 
     private void CountLoss(long count)
     {
@@ -140,15 +86,4 @@ public sealed partial class TraceSession
     }
 
     private readonly PipelineCpuClock _cpuClock = new();
-
-    /// <summary>CPU time of the pipeline's thread, split: inside the engine (merge, decode, objects) and, while the
-    /// consumer holds a batch, outside it (the pipeline's own work). Read into the summary.</summary>
-    private sealed class PipelineCpuClock
-    {
-        private long _mark;
-        public long EngineNs, PipelineNs;
-        public void Start() => _mark = LinuxTrace.Engine.Native.Libc.ThreadCpuNanoseconds();
-        public void Yielding() { long now = LinuxTrace.Engine.Native.Libc.ThreadCpuNanoseconds(); EngineNs += now - _mark; _mark = now; }
-        public void Resumed() { long now = LinuxTrace.Engine.Native.Libc.ThreadCpuNanoseconds(); PipelineNs += now - _mark; _mark = now; }
-    }
 }

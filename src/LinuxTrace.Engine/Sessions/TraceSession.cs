@@ -28,7 +28,7 @@ namespace LinuxTrace;
 /// the program it starts (<see cref="Engine.Sessions.LaunchedProcess"/>), the drainers (<see cref="Engine.RingBuffer.DrainSet"/>),
 /// why a trace came back empty (<see cref="Engine.Sessions.EmptyTraceReasons"/>).
 /// </summary>
-public sealed partial class TraceSession : IDisposable
+public sealed partial class TraceSession : IDisposable, ILiveSession
 {
     private static readonly ConcurrentDictionary<int, TraceSession> Active = new();
     private static int _counter;
