@@ -181,7 +181,7 @@ Describe 'Reading a big file' {
     BeforeAll {
         # about 2 M records: system calls of 300 runs of ls, and their 300 execs spread through the file
         $script:Busy = Join-Path $Work 'busy.dat'
-        Start-Trace -Event raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'for i in $(seq 300); do ls -R /usr/share/doc > /dev/null; done' -OutFile $Busy | Out-Null
+        Start-Trace -Event raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'for i in $(seq 500); do ls -R /usr/share/doc > /dev/null; done' -OutFile $Busy | Out-Null
     }
     It '-MaxEvents stops after that many records' {
         @(Get-TraceEvent $Busy -MaxEvents 7).Count | Should -Be 7
@@ -190,13 +190,17 @@ Describe 'Reading a big file' {
     It 'gives Select-Object -First the first match at once, not after the batch or the file is read' {
         (Get-TraceFileInfo $Busy).EventCounts['sched:sched_process_exec'] | Should -BeGreaterOrEqual 300
         # what any read costs before its first record (opening the file, its formats): not part of the comparison
-        $open = Measure-Command { Get-TraceEvent $Busy -MaxEvents 1 | Out-Null }
-        $first = Measure-Command { Get-TraceEvent $Busy -Event sched_process_exec | Select-Object -First 1 }
-        $all = Measure-Command { Get-TraceEvent $Busy -Event sched_process_exec | Out-Null }
+        # best of three each: one pause of the machine (a GC, another process) must not decide it
+        function Measure-Best([scriptblock] $Script) { (1..3 | ForEach-Object { Measure-Command $Script } | Sort-Object TotalMilliseconds | Select-Object -First 1) }
+        $open = Measure-Best { Get-TraceEvent $Busy -MaxEvents 1 | Out-Null }
+        $first = Measure-Best { Get-TraceEvent $Busy -Event sched_process_exec | Select-Object -First 1 }
+        $all = Measure-Best { Get-TraceEvent $Busy -Event sched_process_exec | Out-Null }
         # (the 300 matches used to wait for a batch of 1024: the whole file, every time)
         $scanFirst = $first.TotalMilliseconds - $open.TotalMilliseconds
         $scanAll = $all.TotalMilliseconds - $open.TotalMilliseconds
-        $scanFirst | Should -BeLessThan ($scanAll / 3) -Because "past opening the file ($([int]$open.TotalMilliseconds) ms), the first of 300 execs came after $([int]$scanFirst) ms, all after $([int]$scanAll) ms"
+        # a batch goes out at most 50 ms after its first record: the first match may wait that long, never for the file
+        $scanAll | Should -BeGreaterThan 150 -Because 'the file must take long enough to read for the comparison to mean anything'
+        $scanFirst | Should -BeLessThan ([math]::Max($scanAll / 3, 100)) -Because "past opening the file ($([int]$open.TotalMilliseconds) ms), the first of 300 execs came after $([int]$scanFirst) ms, all after $([int]$scanAll) ms"
     }
 }
 
@@ -205,7 +209,7 @@ Describe 'Events as CSV and JSON with one schema' {
         $script:Mixed = Join-Path $Work 'mixed.dat'
         Start-Trace -Event sched:sched_switch, sched:sched_wakeup, raw_syscalls:sys_enter, sched:sched_process_exec -FollowChildren -Command /bin/sh -ArgumentList '-c', 'ls / > /dev/null; sleep 0.1' -OutFile $Mixed -WallClock | Out-Null
         $script:MixedEvents = @(Get-TraceEvent $Mixed)
-        $script:Columns = 'TimestampNs', 'Time', 'TimeCreated', 'CpuNumber', 'ProcessName', 'ProcessId', 'EventSystem', 'EventName', 'CommonFlags', 'CommonPreemptCount', 'Message', 'Fields'
+        $script:Columns = 'TimestampNs', 'Time', 'TimeCreated', 'HostName', 'CpuNumber', 'ProcessName', 'ProcessId', 'EventSystem', 'EventName', 'CommonFlags', 'CommonPreemptCount', 'Message', 'Fields'
         # an event's own fields as PowerShell sees them, name = value, for comparing with what the file says
         function Get-OwnFields($e) { $h = [ordered]@{}; foreach ($n in $e.GetFieldNames()) { $h[$n] = $e.$n }; $h }
     }
@@ -222,6 +226,7 @@ Describe 'Events as CSV and JSON with one schema' {
             $r = $rows[$i]; $e = $MixedEvents[$i]
             if ([uint64]$r.TimestampNs -ne $e.TimestampNs -or $r.EventName -ne $e.EventName -or [int]$r.ProcessId -ne $e.ProcessId -or $r.Message -ne $e.Message) { "row $i`: $($r.EventName) at $($r.TimestampNs)" }
             elseif ([datetime]::Parse($r.TimeCreated, [cultureinfo]::InvariantCulture, 'RoundtripKind') -ne $e.TimeCreated) { "row $i`: TimeCreated $($r.TimeCreated) is not $($e.TimeCreated)" }
+            elseif ($r.HostName -ne $e.HostName -or $r.HostName -ne (hostname)) { "row $i`: HostName $($r.HostName), the event says $($e.HostName), this host is $(hostname)" }
             else {
                 $fields = $r.Fields | ConvertFrom-Json -AsHashtable
                 $own = Get-OwnFields $e
