@@ -18,6 +18,8 @@ internal sealed class DecodeContext(CommandResolver commands, Lazy<SymbolTable>?
     public Lazy<PrintkFormats>? Printk { get; } = printk;
     /// <summary>Unix time in ns = time stamp + this (live: the trace clock's offset; a file: its DATE option); null when unknown.</summary>
     public long? WallClockOffsetNs { get; set; }
+    /// <summary>The host the events were recorded on (live: this one; a file: the nodename of its UNAME option).</summary>
+    public string? HostName { get; set; }
 }
 
 /// <summary>Turns raw records into <see cref="TraceEvent"/> / <see cref="TraceLostEvents"/> objects.</summary>
@@ -71,6 +73,12 @@ public sealed class EventFactory
     /// <summary>What turns a time stamp into Unix time (ns), for <see cref="TraceEvent.TimeCreated"/>; null when unknown.</summary>
     public long? WallClockOffsetNs { get => _context.WallClockOffsetNs; set => _context.WallClockOffsetNs = value; }
 
+    /// <summary>The host the events were recorded on, for <see cref="TraceEvent.HostName"/>.</summary>
+    public string? HostName { get => _context.HostName; set => _context.HostName = value; }
+
+    /// <summary>The host named in a trace.dat UNAME option ("Linux HOST RELEASE ARCH", as trace-cmd and LinuxTrace write it).</summary>
+    public static string? HostOf(string? uname) => uname?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 2 } parts ? parts[1] : null;
+
     /// <summary>A factory for the running kernel: its formats, kallsyms, printk formats, system-call names, and the
     /// command names of saved_cmdlines (then /proc).</summary>
     public static EventFactory ForLive(LinuxTrace.Engine.Tracefs.TraceFileSystem fs)
@@ -79,7 +87,7 @@ public sealed class EventFactory
         commands.Refresh(fs);
         var printk = new Lazy<PrintkFormats>(() =>
             fs.PrintkFormats is { } text ? PrintkFormats.Parse(text) : PrintkFormats.Empty);
-        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk) { UserSymbols = UserSymbols.ForLive() };
+        return new EventFactory(EventCatalog.ForTracefs(fs), commands, LiveSymbols, SyscallTable.ForThisMachine(), printk) { UserSymbols = UserSymbols.ForLive(), HostName = Environment.MachineName };
     }
 
     public TraceRecord Create(in RecordRef r)

@@ -13,7 +13,7 @@ namespace LinuxTrace;
 /// (prev_comm is a string, prev_pid an int, ...). Fields are decoded from the ring-buffer bytes when read.
 /// The record's own properties have names no kernel field uses, compared without case as PowerShell does
 /// (kernel fields are named flags, name, cpu, cpuid, command...): EventSystem, EventName, CpuNumber, ProcessId, ProcessName,
-/// CommonFlags, CommonPreemptCount, Timestamp, TimestampNs, TimeCreated, Message.
+/// CommonFlags, CommonPreemptCount, Timestamp, TimestampNs, TimeCreated, HostName, Message.
 /// </summary>
 public abstract class TraceEvent : TraceRecord
 {
@@ -43,6 +43,10 @@ public abstract class TraceEvent : TraceRecord
     public DateTime? TimeCreated => _context?.WallClockOffsetNs is { } off
         ? DateTime.UnixEpoch.AddTicks(((long)_ts + off) / 100).ToLocalTime()
         : null;
+
+    /// <summary>The host the event was recorded on: this one for a live trace, the host named in a file's UNAME option
+    /// (so events merged from several hosts' files say where each happened).</summary>
+    public string? HostName => _context?.HostName;
 
     /// <summary>The process (thread) that was running when the event fired: common_pid.</summary>
     public int ProcessId => _layout.PidOffset >= 0 && _layout.PidOffset + 4 <= _len ? BinaryPrimitives.ReadInt32LittleEndian(Bytes(_layout.PidOffset, 4)) : -1;

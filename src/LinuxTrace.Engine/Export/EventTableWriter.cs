@@ -16,7 +16,7 @@ public sealed class EventTableWriter : IDisposable
     /// <summary>The columns, in order, of both formats.</summary>
     public static readonly IReadOnlyList<string> Columns =
     [
-        "TimestampNs", "Time", "TimeCreated", "CpuNumber", "ProcessName", "ProcessId", "EventSystem", "EventName",
+        "TimestampNs", "Time", "TimeCreated", "HostName", "CpuNumber", "ProcessName", "ProcessId", "EventSystem", "EventName",
         "CommonFlags", "CommonPreemptCount", "Message", "Fields",
     ];
 
@@ -61,6 +61,7 @@ public sealed class EventTableWriter : IDisposable
             w.Write(r.TimestampNs.ToString(CultureInfo.InvariantCulture)); w.Write(',');
             w.Write(Quote(r.Time)); w.Write(',');
             w.Write(Quote(r.TimeCreated?.ToString("o", CultureInfo.InvariantCulture) ?? "")); w.Write(',');
+            w.Write(Quote(r.HostName ?? "")); w.Write(',');
             w.Write(r.Cpu.ToString(CultureInfo.InvariantCulture)); w.Write(',');
             w.Write(Quote(r.ProcessName)); w.Write(',');
             w.Write(r.ProcessId.ToString(CultureInfo.InvariantCulture)); w.Write(',');
@@ -79,6 +80,7 @@ public sealed class EventTableWriter : IDisposable
             j.WriteNumber("TimestampNs", r.TimestampNs);
             j.WriteString("Time", r.Time);
             if (r.TimeCreated is { } t) j.WriteString("TimeCreated", t.ToString("o", CultureInfo.InvariantCulture)); else j.WriteNull("TimeCreated");
+            if (r.HostName is { } h) j.WriteString("HostName", h); else j.WriteNull("HostName");
             j.WriteNumber("CpuNumber", r.Cpu);
             j.WriteString("ProcessName", r.ProcessName);
             j.WriteNumber("ProcessId", r.ProcessId);
@@ -179,16 +181,16 @@ public sealed class EventTableWriter : IDisposable
     private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The common columns of one record.</summary>
-    private readonly record struct Row(ulong TimestampNs, string Time, DateTime? TimeCreated, int Cpu, string ProcessName, int ProcessId,
+    private readonly record struct Row(ulong TimestampNs, string Time, DateTime? TimeCreated, string? HostName, int Cpu, string ProcessName, int ProcessId,
         string System, string Name, string Flags, int Preempt, string Message)
     {
         public static Row Of(TraceRecord r) => r switch
         {
-            TraceEvent e => new(e.TimestampNs, e.TimeText, e.TimeCreated, e.CpuNumber, e.ProcessName, e.ProcessId, e.EventSystem, e.EventName,
+            TraceEvent e => new(e.TimestampNs, e.TimeText, e.TimeCreated, e.HostName, e.CpuNumber, e.ProcessName, e.ProcessId, e.EventSystem, e.EventName,
                 e.CommonFlags.ToString(), e.CommonPreemptCount, e.Message),
-            TraceLostEvents l => new(l.TimestampNs, l.TimeText, null, l.CpuNumber, "", -1, "", "lost_events", "", 0, l.ToString()),
-            FunctionCall f => new(f.TimestampNs, f.TimeText, null, f.CpuNumber, f.Command, f.ProcessId, "ftrace", "function_call", "", 0, f.ToString()),
-            _ => new(r.TimestampNs, r.TimeText, null, r.CpuNumber, "", -1, "", r.GetType().Name, "", 0, r.ToString() ?? ""),
+            TraceLostEvents l => new(l.TimestampNs, l.TimeText, null, null, l.CpuNumber, "", -1, "", "lost_events", "", 0, l.ToString()),
+            FunctionCall f => new(f.TimestampNs, f.TimeText, null, null, f.CpuNumber, f.Command, f.ProcessId, "ftrace", "function_call", "", 0, f.ToString()),
+            _ => new(r.TimestampNs, r.TimeText, null, null, r.CpuNumber, "", -1, "", r.GetType().Name, "", 0, r.ToString() ?? ""),
         };
     }
 }

@@ -40,8 +40,10 @@ public sealed class TraceFileReader : IDisposable
                 {
                     UserSymbols = Symbols.UserSymbols.FromMaps(f.ProcessMaps),
                     WallClockOffsetNs = f.WallClockOffsetNs,
+                    HostName = EventFactory.HostOf(f.Uname),
                 });
             }
+            AlignClocks();
         }
         catch
         {
@@ -51,6 +53,45 @@ public sealed class TraceFileReader : IDisposable
     }
 
     public IReadOnlyList<TraceDatFile> Files => _files;
+
+    private long[] _shifts = [];
+
+    /// <summary>True when the files were merged on the wall clock: several files, each with its offset to the wall
+    /// clock (DATE), and not all the same. Every file's time stamps are then on the first file's trace clock.</summary>
+    public bool OnOneTimeline { get; private set; }
+
+    /// <summary>The hosts whose files are merged on their own trace clocks although their clocks need not agree (files from
+    /// several hosts, or with different clocks, not all with DATE). Empty when the merge is on one timeline.</summary>
+    public IReadOnlyList<string> UnalignedHosts { get; private set; } = [];
+
+    /// <summary>
+    /// Several hosts' (or clocks') files merged on one timeline: when every file has its wall-clock offset (the DATE
+    /// option: Start-Trace -OutFile -WallClock, trace-cmd record --date), each file's time stamps are moved onto the
+    /// first file's clock by the difference of their offsets, so that records merge in wall-clock order; TimeCreated stays
+    /// what it was. Without DATE in every file, files of one host and one clock still merge exactly (one clock); files
+    /// of several hosts or clocks merge on raw time stamps, which <see cref="UnalignedHosts"/> says.
+    /// </summary>
+    private void AlignClocks()
+    {
+        _shifts = new long[_files.Count];
+        if (_files.Count < 2) return;
+        var offsets = _files.Select(f => f.WallClockOffsetNs).ToArray();
+        if (offsets.All(o => o is not null) && offsets.Distinct().Count() > 1)
+        {
+            long reference = offsets[0]!.Value;
+            for (int i = 0; i < _files.Count; i++)
+            {
+                _shifts[i] = offsets[i]!.Value - reference;
+                _factories[i].WallClockOffsetNs = reference;
+            }
+            OnOneTimeline = true;
+            return;
+        }
+        var hosts = _factories.Select(f => f.HostName ?? "?").Distinct().ToArray();
+        var clocks = _files.Select(f => f.Clock).Distinct().ToArray();
+        if ((hosts.Length > 1 || clocks.Length > 1) && offsets.Any(o => o is null))
+            UnalignedHosts = _files.Select((f, i) => $"{_factories[i].HostName ?? "?"} ({System.IO.Path.GetFileName(f.Path)}, {f.Clock} clock{(offsets[i] is null ? ", no DATE" : "")})").ToArray();
+    }
 
     /// <summary>The command of a pid, from the files' saved command lines (the first file that knows it).</summary>
     public string CommandOf(int pid)
@@ -147,7 +188,7 @@ public sealed class TraceFileReader : IDisposable
             foreach (var cpu in b.Cpus)
             {
                 if (cpu.Size == 0) continue;
-                cursors.Add(new CpuCursor(cpu.Cpu, f.OpenPages(b, cpu, reuse), f.HeaderPage, f.Path) { SourceIndex = i });
+                cursors.Add(new CpuCursor(cpu.Cpu, f.OpenPages(b, cpu, reuse), f.HeaderPage, f.Path) { SourceIndex = i, TimeShiftNs = _shifts[i] });
             }
         }
         return cursors;

@@ -38,7 +38,7 @@ public sealed class CpuCursor
     }
 
     /// <summary>Time stamp of the last record decoded on this CPU (0 before any).</summary>
-    public ulong LastTimestamp => _lastTs;
+    public ulong LastTimestamp => _lastTs == 0 ? 0 : unchecked(_lastTs + (ulong)TimeShiftNs);
 
     public int Cpu { get; }
 
@@ -53,6 +53,10 @@ public sealed class CpuCursor
 
     /// <summary>The current record's time stamp (for the merge).</summary>
     public ulong Timestamp => _current.Timestamp;
+
+    /// <summary>Added to every time stamp this cursor gives: a file's records moved onto another file's clock when
+    /// files from several hosts or clocks are merged on one timeline (0: as recorded).</summary>
+    public long TimeShiftNs { get; init; }
 
     /// <summary>Advances to the next record, reading the next page when the current one is done. After false (no page
     /// available yet, as in a live queue), a later call tries again.</summary>
@@ -104,7 +108,7 @@ public sealed class CpuCursor
             c.DroppedByReader = false;
         }
         if (!ReferenceEquals(c.Page, _page)) c.Page = _page!;
-        c.Timestamp = ts;
+        c.Timestamp = unchecked(ts + (ulong)TimeShiftNs);
         c.Offset = _pageStart + offset;
         c.Length = length;
         _lastTs = ts;
@@ -115,11 +119,11 @@ public sealed class CpuCursor
     {
         ref var c = ref _current;
         c.Page = page;
-        c.Timestamp = at;
+        c.Timestamp = unchecked(at + (ulong)TimeShiftNs);
         c.Offset = 0;
         c.Length = 0;
         c.Lost = count;
-        c.LostSince = _lastTs;
+        c.LostSince = _lastTs == 0 ? 0 : unchecked(_lastTs + (ulong)TimeShiftNs);
         c.DroppedByReader = dropped;
         _currentIsMarker = true;
     }

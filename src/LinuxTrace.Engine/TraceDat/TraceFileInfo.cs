@@ -10,6 +10,17 @@ public sealed class TraceFileInfo
     public int Version { get; init; }
     public required string Compression { get; init; }
     public string? Uname { get; init; }
+
+    /// <summary>The host the file was recorded on (its UNAME option's nodename).</summary>
+    public string? HostName => Events.EventFactory.HostOf(Uname);
+
+    /// <summary>Unix time (ns) = a time stamp + this: the file's DATE option (trace-cmd record --date, Start-Trace -OutFile
+    /// -WallClock), what files of several hosts are merged on; null without it.</summary>
+    public long? WallClockOffsetNs { get; init; }
+
+    /// <summary>When the first record was made, as local wall-clock time (null without DATE).</summary>
+    public DateTime? FirstTimeCreated => WallClockOffsetNs is { } off && FirstTimestampNs > 0
+        ? DateTime.UnixEpoch.AddTicks(((long)FirstTimestampNs + off) / 100).ToLocalTime() : null;
     public string? TraceCmdVersion { get; init; }
     public required string Clock { get; init; }
     public int CpuCount { get; init; }
@@ -76,7 +87,7 @@ public sealed class TraceFileInfo
         return new TraceFileInfo
         {
             Path = f.Path, Version = f.Version, Compression = f.Compression == "none" ? "none" : $"{f.Compression} {f.CompressionVersion}".Trim(),
-            Uname = f.Uname, TraceCmdVersion = f.TraceCmdVersion, Clock = f.Clock, CpuCount = f.CpuCount, PageSize = f.PageSize,
+            Uname = f.Uname, WallClockOffsetNs = f.WallClockOffsetNs, TraceCmdVersion = f.TraceCmdVersion, Clock = f.Clock, CpuCount = f.CpuCount, PageSize = f.PageSize,
             LongSize = f.LongSize, KernelLongSize = f.HeaderPage.LongSize, Buffers = f.Buffers.Select(b => b.DisplayName).ToArray(),
             CpuStats = stats, FormatCount = f.Formats.Count, EventCounts = named, EventCount = events, LostEventReports = lost,
             FirstTimestampNs = events == 0 ? 0 : first, LastTimestampNs = last, FileSize = f.Length,

@@ -109,6 +109,8 @@ public sealed partial class GetTraceEventCommand : LinuxTraceCmdlet
             return f.IsEmpty ? null : f;
         }).ToArray();
         Terminating(() => reader.Files.Select(f => f.GetBuffer(Buffer)).ToArray(), "BufferNotFound", Buffer);
+        if (reader.UnalignedHosts.Count > 0)
+            WriteWarning($"These files come from different hosts or clocks and are merged on their raw time stamps, which need not agree: {string.Join("; ", reader.UnalignedHosts)}. Record each with its wall-clock offset (Start-Trace -OutFile -WallClock, trace-cmd record --date) to merge them on one timeline.");
         Emit(reader.Read(Buffer, filters, PipelineStopToken));
     }
 

@@ -7,7 +7,7 @@
     )
     Parameters  = @{
         Session     = 'The session to read, from Start-Trace -AsSession or Get-TraceSession.'
-        Path        = 'trace.dat files to read (version 6 or 7, uncompressed, zstd or zlib); wildcards are allowed. Several files are merged by time.'
+        Path        = 'trace.dat files to read (version 6 or 7, uncompressed, zstd or zlib); wildcards are allowed. Several files are merged by time; files of several hosts or clocks, each with its wall-clock offset (-WallClock, trace-cmd record --date), on one timeline (see about_LinuxTrace_Files). Every event says its HostName.'
         LiteralPath = 'trace.dat files, taken literally; Get-ChildItem output pipes in.'
         Buffer      = 'The buffer (instance) of the file to read; the top buffer when omitted.'
         StartTime   = 'Only events at or after this time since boot (in the trace clock): seconds as a number, as the event table''s Time column shows it (2233.6), or a TimeSpan (00:37:13.6).'
