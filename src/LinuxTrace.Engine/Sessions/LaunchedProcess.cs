@@ -7,7 +7,8 @@ namespace LinuxTrace.Engine.Sessions;
 /// <summary>
 /// Starts a program held stopped before it runs its first instruction, so that tracing can be limited to
 /// its pid before it does anything (what trace-cmd record -F does with fork + wait). The program inherits
-/// the host's stdin/stdout/stderr. A small /bin/sh stub stops itself, then execs the program in place:
+/// the host's stdin/stdout/stderr, or has none (<c>detachOutput</c>: in a PowerShell remoting server, whose stdout is the
+/// remoting channel that a word from the program would corrupt). A small /bin/sh stub stops itself, then execs the program in place:
 /// the pid stays the same, and the exec is the first thing traced.
 /// </summary>
 public sealed class LaunchedProcess : IDisposable
@@ -23,13 +24,14 @@ public sealed class LaunchedProcess : IDisposable
     /// <param name="command">A program: a path (relative to <paramref name="workingDirectory"/>) or a name searched in PATH.</param>
     /// <param name="arguments">Its arguments.</param>
     /// <param name="workingDirectory">Where it starts, and what a relative path is relative to (PowerShell's current location).</param>
-    public static LaunchedProcess StartSuspended(string command, IReadOnlyList<string> arguments, string? workingDirectory = null)
+    /// <param name="detachOutput">Its stdin, stdout and stderr are /dev/null instead of this process's.</param>
+    public static LaunchedProcess StartSuspended(string command, IReadOnlyList<string> arguments, string? workingDirectory = null, bool detachOutput = false)
     {
         workingDirectory ??= Environment.CurrentDirectory;
         string path = ResolveCommand(command, workingDirectory);
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("kill -STOP $$; exec \"$0\" \"$@\"");
+        psi.ArgumentList.Add(detachOutput ? "kill -STOP $$; exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1" : "kill -STOP $$; exec \"$0\" \"$@\"");
         psi.ArgumentList.Add(path);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new TraceException(TraceErrorKind.Failed, $"Cannot start '{command}'.");

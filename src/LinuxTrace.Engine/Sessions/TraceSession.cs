@@ -134,7 +134,7 @@ public sealed partial class TraceSession : IDisposable, ILiveSession
             // the program before this process's threads go into the notrace pid lists: with -FollowChildren
             // (event-fork, function-fork) a task forked by a listed thread is listed too, and would never be traced
             if (plan.Program is { } program)
-                session._program = LaunchedProcess.StartSuspended(program, options.ArgumentList, options.WorkingDirectory ?? Environment.CurrentDirectory);
+                session._program = LaunchedProcess.StartSuspended(program, options.ArgumentList, options.WorkingDirectory ?? Environment.CurrentDirectory, options.CommandOutputDiscarded);
             session.ConfigureTracer();
             session.Configure(events);
             if (options.KernelSide is not null) session._kernelSide = options.KernelSide(session);

@@ -35,6 +35,10 @@ public sealed class TraceSessionOptions
     /// <summary>Where <see cref="Command"/> starts, and what a relative path is relative to (PowerShell's location).</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary><see cref="Command"/> gets /dev/null for stdin, stdout and stderr instead of this process's (in a
+    /// PowerShell remoting server, whose stdout is the remoting channel).</summary>
+    public bool CommandOutputDiscarded { get; init; }
+
     /// <summary>How long to trace (streaming and recording to a file).</summary>
     public TimeSpan? Duration { get; init; }
 

@@ -170,7 +170,7 @@ public abstract class AggregateCommandBase : LinuxTraceCmdlet
         {
             Events = events.Concat(probes.Existing).ToArray(), Filter = filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
             Instance = Instance, BufferSizeKB = BufferSizeKB,
-            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory,
+            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory, CommandOutputDiscarded = InRemoteSession,
             Duration = Duration, IncludeSelf = IncludeSelf,
             Probes = probes.Create,
             KernelSide = kernelSide,

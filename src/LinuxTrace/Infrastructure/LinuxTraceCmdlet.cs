@@ -158,6 +158,10 @@ public abstract class LinuxTraceCmdlet : PSCmdlet
     /// <summary>PowerShell's current file-system location: where a traced program starts.</summary>
     protected string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
+    /// <summary>This runs in a PowerShell remoting server (Invoke-Command, a fleet's host): its stdout is the remoting
+    /// channel, so a traced command must not write there.</summary>
+    protected bool InRemoteSession => Host.Name == "ServerRemoteHost";
+
     protected void WriteFile(string path)
     {
         try { WriteObject(SessionState.InvokeProvider.Item.Get([path], false, true), enumerateCollection: true); }
