@@ -46,7 +46,8 @@ $Suite = @($Suite -split ',' | ForEach-Object Trim | Where-Object { $_ })
 foreach ($s in $Suite) { if ($s -notin 'Engine', 'Cmdlets', 'KernelVM', 'Harness') { throw "Unknown suite '$s': Engine, Cmdlets, KernelVM or Harness." } }
 $PesterPath = @($PesterPath -split ',' | Where-Object { $_ })
 $PesterVersion = '5.7.1'
-$TestPackages = @('trace-cmd', 'stress-ng', 'systemtap-sdt-dev', 'gcc', 'libc6-dev')
+# openssh-server: the fleet tests run sshd in network namespaces of this machine (never as the system's service)
+$TestPackages = @('trace-cmd', 'stress-ng', 'systemtap-sdt-dev', 'gcc', 'libc6-dev', 'openssh-server', 'iproute2')
 # a real browser draws the flame graph in one test; without it that test is skipped (justified), never the run failed
 $OptionalTestPackages = @('chromium')
 
@@ -88,6 +89,10 @@ function Install-TestPrerequisite {
         if ($LASTEXITCODE -ne 0) {
             & apt-get update -q 2>&1 | Out-Null
             Invoke-Native apt-get (@('install', '-y', '-q') + $missing)
+        }
+        # installed for the tests' own sshd in network namespaces: the package's system service must not listen
+        if ($missing -contains 'openssh-server' -and (Get-Command systemctl -ErrorAction SilentlyContinue)) {
+            & systemctl disable --now ssh.service ssh.socket 2>&1 | Out-Null
         }
     }
     $optional = @($OptionalTestPackages | Where-Object { -not ((& dpkg-query -W -f='${Status}' $_ 2>$null) -match 'ok installed') })

@@ -48,6 +48,7 @@ $script:KernelFeatureTests = [ordered]@{
     'c++'              = { [bool](Get-Command c++ -CommandType Application -ErrorAction SilentlyContinue) }
     'sdt-header'       = { @(Get-ChildItem /usr/include/sys/sdt.h, /usr/include/*/sys/sdt.h -ErrorAction SilentlyContinue).Count -gt 0 }
     'chromium'         = { [bool](Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue) }
+    'sshd'             = { (Test-Path /usr/sbin/sshd) -and [bool](Get-Command ip -CommandType Application -ErrorAction SilentlyContinue) -and [bool](Get-Command unshare -CommandType Application -ErrorAction SilentlyContinue) }
     'stress-ng'        = { [bool](Get-Command stress-ng -CommandType Application -ErrorAction SilentlyContinue) }
     # inside the kernel VM (tests/kernel-vm); a host that runs the kernel VM (qemu, unless LINUXTRACE_SKIP_KERNEL_VM=1)
     'kernel-vm'        = { $env:KVM_GUEST -eq '1' }

@@ -16,9 +16,10 @@ namespace LinuxTrace.Commands;
 [OutputType(typeof(TraceEvent), typeof(TraceLostEvents), typeof(FunctionCall), typeof(FileInfo), ParameterSetName = [StreamSet])]
 [OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
 [OutputType(typeof(DetachedTrace), ParameterSetName = [DetachedSet])]
+[OutputType(typeof(FileInfo), ParameterSetName = [HostSet, PSSessionSet])]
 public sealed class StartTraceCommand : LinuxTraceCmdlet
 {
-    private const string StreamSet = "Stream", SessionSet = "Session", DetachedSet = "Detached";
+    private const string StreamSet = "Stream", SessionSet = "Session", DetachedSet = "Detached", HostSet = "HostName", PSSessionSet = "PSSession";
 
     [Parameter(Position = 0)]
     [SupportsWildcards]
@@ -109,6 +110,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
 
     [Parameter(ParameterSetName = StreamSet)]
     [Parameter(ParameterSetName = DetachedSet)] // refused there, with why
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
     [Seconds]
     public TimeSpan? Duration { get; set; }
 
@@ -130,21 +133,64 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DetachedSet)]
     public string? Name { get; set; }
 
-    /// <summary>Record raw pages to this trace.dat file instead of writing objects (the fast path).</summary>
+    /// <summary>Record raw pages to this trace.dat file instead of writing objects (the fast path); with -HostName or
+    /// -Session, a folder that receives one file per host, HOST.dat.</summary>
     [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, ParameterSetName = HostSet)]
+    [Parameter(Mandatory = true, ParameterSetName = PSSessionSet)]
     public string? OutFile { get; set; }
 
     [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
     [ValidateSet("6", "7")]
     public string FileVersion { get; set; } = "7";
 
     [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
     [ValidateSet("none", "zstd", "zlib")]
     public string Compression { get; set; } = "none";
 
-    /// <summary>With -OutFile: write the file's FileInfo when done.</summary>
+    /// <summary>With -OutFile: write the file's FileInfo when done (with hosts, one per host).</summary>
     [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Run the same trace on these hosts at once, over PowerShell SSH remoting; each host's file comes back to -OutFile (a folder) as HOST.dat.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = HostSet)]
+    public string[]? HostName { get; set; }
+
+    /// <summary>Run the same trace in these remote sessions at once (New-PSSession); each host's file comes back to -OutFile.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PSSessionSet)]
+    public System.Management.Automation.Runspaces.PSSession[]? Session { get; set; }
+
+    /// <summary>With -HostName: the user to connect as (root, for tracing).</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    public string? UserName { get; set; }
+
+    /// <summary>With -HostName: the SSH private key to authenticate with.</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>With -HostName: the SSH port.</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    /// <summary>With -HostName: SSH options, as New-PSSession -Options takes them (@{ StrictHostKeyChecking = 'yes' }).</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    public System.Collections.Hashtable? Options { get; set; }
+
+    /// <summary>With -HostName: SSH is the transport (the only one; accepted as New-PSSession accepts it).</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    public SwitchParameter SSHTransport { get; set; }
+
+    /// <summary>Copy this LinuxTrace to a host that does not have it (the same version), before tracing.</summary>
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
+    public SwitchParameter DeployModule { get; set; }
 
     /// <summary>With -OutFile: store the wall-clock offset in the file (the DATE option, as trace-cmd record --date).</summary>
     [Parameter(ParameterSetName = StreamSet)]
@@ -179,8 +225,52 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     [ValidateNotNullOrEmpty]
     public string? SummaryVariable { get; set; }
 
+    /// <summary>The Start-Trace parameters each host's trace gets as they were given here.</summary>
+    private static readonly string[] HostParameters =
+    [
+        nameof(Event), nameof(Tracer), nameof(GraphFunction), nameof(Function), nameof(Option), nameof(MaxGraphDepth), nameof(Force),
+        nameof(KProbe), nameof(UProbe), nameof(StackTrace), nameof(UserStackTrace), nameof(Filter), nameof(Trigger), nameof(ProcessId),
+        nameof(FollowChildren), nameof(Command), nameof(ArgumentList), nameof(Duration), nameof(BufferSizeKB), nameof(Clock),
+        nameof(FileVersion), nameof(Compression), nameof(IncludeSelf), nameof(RealTimeDrainers),
+    ];
+
+    private FleetTrace? _fleet;
+
+    protected override void StopProcessing() => _fleet?.Stop();
+
+    /// <summary>The same trace on every host at once (<see cref="FleetTrace"/>); the files come back to the -OutFile folder.</summary>
+    private void TraceHosts()
+    {
+        string folder = GetUnresolvedProviderPathFromPSPath(OutFile!);
+        var names = HostName ?? Session!.Select(s => s.ComputerName).ToArray();
+        if (!ShouldProcess(string.Join(", ", names), $"Trace {string.Join(", ", Event)} on each host, into {folder}/HOST.dat")) return;
+        var parameters = new System.Collections.Hashtable();
+        foreach (var name in HostParameters)
+        {
+            if (!MyInvocation.BoundParameters.TryGetValue(name, out var value)) continue;
+            parameters[name] = value is SwitchParameter sw ? sw.IsPresent : value;
+        }
+        if (!parameters.ContainsKey(nameof(Compression))) parameters[nameof(Compression)] = "zstd"; // files travel
+        using var fleet = new FleetTrace(this);
+        _fleet = fleet;
+        var module = MyInvocation.MyCommand.Module;
+        if (HostName is not null) fleet.Connect(HostName, UserName, KeyFilePath, Port, Options, TimeSpan.FromSeconds(30));
+        else fleet.Use(Session!);
+        if (module is not null) fleet.CheckModule(module.Version, module.ModuleBase, DeployModule);
+        var files = fleet.Record(parameters, folder);
+        _fleet = null;
+        foreach (var e in fleet.Errors) WriteError(e);
+        SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : files.Count == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
+        if (PassThru) foreach (var f in files) WriteObject(new FileInfo(f));
+    }
+
     protected override void ProcessRecord()
     {
+        if (ParameterSetName is HostSet or PSSessionSet)
+        {
+            TraceHosts();
+            return;
+        }
         var fs = Tracefs;
         string target = Instance ?? "a private instance";
         string what = string.Join(", ", (Tracer is null ? [] : new[] { $"the {Tracer} tracer" + (GraphFunction.Length + Function.Length > 0 ? " on " + string.Join(", ", GraphFunction.Concat(Function)) : "") })
@@ -192,7 +282,7 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         {
             Events = Event.Concat(probes.Existing).ToArray(), Probes = probes.Create, Filter = Filter, ProcessIds = ProcessId ?? [], FollowChildren = FollowChildren,
             Instance = Instance, BufferSizeKB = BufferSizeKB, Clock = Clock, Name = Name, IncludeSelf = IncludeSelf,
-            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory,
+            Command = ResolveCommand(Command), ArgumentList = ArgumentList, WorkingDirectory = CurrentDirectory, CommandOutputDiscarded = InRemoteSession,
             Duration = Duration, QueueLimitMB = QueueLimitMB,
             DrainerPriority = RealTimeDrainers ? DrainerPriority.RealTime : DrainerPriority.High,
             Tracer = Tracer, GraphFunctions = GraphFunction, Functions = Function, TracerOptions = Option, MaxGraphDepth = MaxGraphDepth,

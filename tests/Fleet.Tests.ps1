@@ -1,0 +1,115 @@
+# A fleet: the same trace on several hosts at once over PowerShell SSH remoting, the files back here, merged on one
+# timeline. The hosts are sshd servers in network namespaces of this machine with host names of their own
+# (tests/FleetHosts.ps1); they share this kernel, as containers on one host do.
+BeforeDiscovery { . $PSScriptRoot/KernelFeatures.ps1 }
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    Import-Module $PSScriptRoot/TestRunner.psm1 -Force
+    $script:StateBefore = Get-KernelTraceState
+}
+
+AfterAll {
+    Compare-KernelTraceState $script:StateBefore (Get-KernelTraceState) | Should -BeNullOrEmpty
+}
+
+Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -Skip:(-not (Test-KernelFeature sshd)) {
+    BeforeAll {
+        . $PSScriptRoot/FleetHosts.ps1
+        $script:Fleet = New-FleetHost -Count 2 -Dir (Join-Path ([IO.Path]::GetTempPath()) "lt-fleet-$PID")
+        $script:Dir = $Fleet.Dir
+        $script:Hosts = $Fleet.Hosts
+        $script:Ssh = $Fleet.Ssh
+    }
+
+    AfterAll { Remove-FleetHost $Fleet }
+
+    It 'a host without this LinuxTrace is an error that says how to fix it; nothing is traced there' {
+        $out = Join-Path $Dir 'missing'
+        $err = @()
+        Start-Trace -HostName $Hosts[0].Address @Ssh -Event sched:sched_process_exec -Duration 00:00:01 -OutFile $out -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModuleMissingOnHost,*'
+        $err[0].TargetObject | Should -Be $Hosts[0].Address
+        "$($err[0])" | Should -BeLike '*-DeployModule*'
+        @(Get-ChildItem $out -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'runs the same trace on both hosts at once; the files come back, each event names its host, merged in the order things ran' {
+        $out = Join-Path $Dir 'both'
+        # each host runs the command; host 1 execs its echo a second before host 2
+        $cmd = 'case $(hostname) in lt-host-1) sleep 0.5;; *) sleep 1.5;; esac; exec /bin/echo fleet'
+        $files = @(Start-Trace -HostName $Hosts.Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru)
+        $LASTEXITCODE | Should -Be 0
+        @($files.Name | Sort-Object) | Should -Be @($Hosts.Address | ForEach-Object { "$_.dat" } | Sort-Object)
+        foreach ($h in $Hosts) {
+            Test-Path "$($h.Home)/.local/share/powershell/Modules/LinuxTrace" | Should -BeTrue -Because '-DeployModule copied the module there'
+            $info = Get-TraceFileInfo (Join-Path $out "$($h.Address).dat")
+            $info.HostName | Should -Be $h.Name
+            $info.Compression | Should -BeLike 'zstd*'
+            $info.WallClockOffsetNs | Should -Not -BeNullOrEmpty
+        }
+        $echo = @(Get-TraceEvent (Join-Path $out '*.dat') | Where-Object { $_.filename -like '*/echo' })
+        @($echo.HostName) | Should -Be @('lt-host-1', 'lt-host-2') -Because 'host 1 ran echo first, and each file holds only its own command'
+        ($echo[1].TimeCreated - $echo[0].TimeCreated).TotalSeconds | Should -BeGreaterThan 0.5
+    }
+
+    It 'takes sessions the user opened (-Session) and leaves them open' {
+        $out = Join-Path $Dir 'sessions'
+        $sessions = New-PSSession -HostName $Hosts.Address @Ssh
+        try {
+            $files = @(Start-Trace -Session $sessions -DeployModule -Event sched:sched_process_exec -Command /bin/true -OutFile $out -PassThru)
+            $files.Count | Should -Be 2
+            @(Get-TraceEvent (Join-Path $out '*.dat') | Where-Object filename -eq '/bin/true' | Sort-Object HostName).HostName | Should -Be @($Hosts.Name)
+            @($sessions | Where-Object State -eq 'Opened').Count | Should -Be 2 -Because 'the caller''s sessions are the caller''s to close'
+        }
+        finally { $sessions | Remove-PSSession }
+    }
+
+    It 'a host that cannot be reached is an error naming it; the other host''s trace goes on and its file is kept' {
+        $out = Join-Path $Dir 'one-down'
+        $down = "10.$($Fleet.Tag).1.3"   # host 1's network, where nobody answers
+        $err = @()
+        $files = @(Start-Trace -HostName $Hosts[0].Address, $down @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/true -OutFile $out -PassThru -ErrorVariable err -ErrorAction SilentlyContinue)
+        $LASTEXITCODE | Should -Be 1
+        @($err | Where-Object TargetObject -eq $down).Count | Should -Be 1
+        ($err | Where-Object TargetObject -eq $down).FullyQualifiedErrorId | Should -BeLike 'HostUnreachable,*'
+        $files.Name | Should -Be "$($Hosts[0].Address).dat"
+        @(Get-TraceEvent $files[0].FullName | Where-Object filename -eq '/bin/true').Count | Should -Be 1
+    }
+
+    It 'a kernel refusal on a host is that host''s error, named' {
+        $out = Join-Path $Dir 'refused'
+        $err = @()
+        Start-Trace -HostName $Hosts[0].Address @Ssh -DeployModule -Event sched:no_such_event -Command /bin/true -OutFile $out -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -BeGreaterOrEqual 1
+        $err[0].TargetObject | Should -Be $Hosts[0].Address
+        "$($err[0])" | Should -BeLike "$($Hosts[0].Address):*no_such_event*"
+    }
+
+    It 'Ctrl+C stops every host''s trace, cleans every kernel, and brings back what was recorded' {
+        $out = Join-Path $Dir 'stopped'
+        $before = @(Get-ChildItem "$Tracefs/instances" -Directory -Name)
+        $ps = [powershell]::Create()
+        try {
+            $ps.AddScript("Import-Module '$RepoRoot/LinuxTrace.psd1'").Invoke() | Out-Null
+            $ps.Commands.Clear()
+            $p = @{ HostName = $Hosts.Address; Event = 'sched:sched_switch'; Duration = [timespan]::FromMinutes(2); OutFile = $out; PassThru = $true; DeployModule = $true } + $Ssh
+            $ps.AddCommand('Start-Trace').AddParameters($p) | Out-Null
+            $run = $ps.BeginInvoke()
+            # both hosts are tracing: two new instances (the hosts share this kernel), each with events read
+            $new = Wait-Until { $n = @(Get-ChildItem "$Tracefs/instances" -Directory -Name | Where-Object { $_ -notin $before -and $_ -like 'linuxtrace-*' }); if ($n.Count -eq 2) { , $n } } -TimeoutSeconds 60 -Because 'both hosts start tracing'
+            foreach ($i in $new) {
+                Wait-Until { (Get-TraceStatus -Instance $i).CpuStats.ReadEvents | Measure-Object -Sum | Where-Object Sum -gt 0 } -TimeoutSeconds 30 -Because "$i records" | Out-Null
+            }
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()   # what Ctrl+C does: StopProcessing
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 30 -Because 'stopping does not wait for -Duration'
+            foreach ($i in $new) { Test-Path "$Tracefs/instances/$i" | Should -BeFalse -Because "each host's Start-Trace removed its instance ($i)" }
+            @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'linuxtrace-fleet-*').Count | Should -Be 0 -Because 'no host keeps its copy of the trace'
+            $files = @(Get-ChildItem $out -Filter *.dat -ErrorAction SilentlyContinue)
+            $files.Count | Should -Be 2 -Because 'each host''s trace up to Ctrl+C comes back'
+            foreach ($f in $files) { (Get-TraceFileInfo $f.FullName).EventCount | Should -BeGreaterThan 0 }
+        }
+        finally { $ps.Dispose() }
+    }
+}
