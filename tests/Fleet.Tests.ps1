@@ -15,7 +15,7 @@ AfterAll {
 Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -Skip:(-not (Test-KernelFeature sshd)) {
     BeforeAll {
         . $PSScriptRoot/FleetHosts.ps1
-        $script:Fleet = New-FleetHost -Count 2 -Dir (Join-Path ([IO.Path]::GetTempPath()) "lt-fleet-$PID")
+        $script:Fleet = New-FleetHost -Count 3 -Dir (Join-Path ([IO.Path]::GetTempPath()) "lt-fleet-$PID")
         $script:Dir = $Fleet.Dir
         $script:Hosts = $Fleet.Hosts
         $script:Ssh = $Fleet.Ssh
@@ -36,8 +36,8 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
 
     It 'runs the same trace on both hosts at once; the files come back, each event names its host, merged in the order things ran' {
         $out = Join-Path $Dir 'both'
-        # each host runs the command; host 1 execs its echo a second before host 2
-        $cmd = 'case $(hostname) in lt-host-1) sleep 0.5;; *) sleep 1.5;; esac; exec /bin/echo fleet'
+        # each host runs the command; host 1 execs its echo a second before host 2, host 2 a second before host 3
+        $cmd = 'case $(hostname) in lt-host-1) sleep 0.5;; lt-host-2) sleep 1.5;; *) sleep 2.5;; esac; exec /bin/echo fleet'
         $files = @(Start-Trace -HostName $Hosts.Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru)
         $LASTEXITCODE | Should -Be 0
         @($files.Name | Sort-Object) | Should -Be @($Hosts.Address | ForEach-Object { "$_.dat" } | Sort-Object)
@@ -47,10 +47,12 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
             $info.HostName | Should -Be $h.Name
             $info.Compression | Should -BeLike 'zstd*'
             $info.WallClockOffsetNs | Should -Not -BeNullOrEmpty
+            $info.WallClockBoundNs | Should -BeGreaterThan 0 -Because 'each host measured its offset at the start and the end'
         }
         $echo = @(Get-TraceEvent (Join-Path $out '*.dat') | Where-Object { $_.filename -like '*/echo' })
-        @($echo.HostName) | Should -Be @('lt-host-1', 'lt-host-2') -Because 'host 1 ran echo first, and each file holds only its own command'
+        @($echo.HostName) | Should -Be @('lt-host-1', 'lt-host-2', 'lt-host-3') -Because 'host 1 ran echo first, and each file holds only its own command'
         ($echo[1].TimeCreated - $echo[0].TimeCreated).TotalSeconds | Should -BeGreaterThan 0.5
+        ($echo[2].TimeCreated - $echo[1].TimeCreated).TotalSeconds | Should -BeGreaterThan 0.5
     }
 
     It 'takes sessions the user opened (-Session) and leaves them open' {
@@ -58,9 +60,9 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
         $sessions = New-PSSession -HostName $Hosts.Address @Ssh
         try {
             $files = @(Start-Trace -Session $sessions -DeployModule -Event sched:sched_process_exec -Command /bin/true -OutFile $out -PassThru)
-            $files.Count | Should -Be 2
+            $files.Count | Should -Be $Hosts.Count
             @(Get-TraceEvent (Join-Path $out '*.dat') | Where-Object filename -eq '/bin/true' | Sort-Object HostName).HostName | Should -Be @($Hosts.Name)
-            @($sessions | Where-Object State -eq 'Opened').Count | Should -Be 2 -Because 'the caller''s sessions are the caller''s to close'
+            @($sessions | Where-Object State -eq 'Opened').Count | Should -Be $Hosts.Count -Because 'the caller''s sessions are the caller''s to close'
         }
         finally { $sessions | Remove-PSSession }
     }
@@ -97,7 +99,7 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
             $ps.AddCommand('Start-Trace').AddParameters($p) | Out-Null
             $run = $ps.BeginInvoke()
             # both hosts are tracing: two new instances (the hosts share this kernel), each with events read
-            $new = Wait-Until { $n = @(Get-ChildItem "$Tracefs/instances" -Directory -Name | Where-Object { $_ -notin $before -and $_ -like 'linuxtrace-*' }); if ($n.Count -eq 2) { , $n } } -TimeoutSeconds 60 -Because 'both hosts start tracing'
+            $new = Wait-Until { $n = @(Get-ChildItem "$Tracefs/instances" -Directory -Name | Where-Object { $_ -notin $before -and $_ -like 'linuxtrace-*' }); if ($n.Count -eq $Hosts.Count) { , $n } } -TimeoutSeconds 60 -Because 'both hosts start tracing'
             foreach ($i in $new) {
                 Wait-Until { (Get-TraceStatus -Instance $i).CpuStats.ReadEvents | Measure-Object -Sum | Where-Object Sum -gt 0 } -TimeoutSeconds 30 -Because "$i records" | Out-Null
             }
@@ -107,9 +109,41 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
             foreach ($i in $new) { Test-Path "$Tracefs/instances/$i" | Should -BeFalse -Because "each host's Start-Trace removed its instance ($i)" }
             @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'linuxtrace-fleet-*').Count | Should -Be 0 -Because 'no host keeps its copy of the trace'
             $files = @(Get-ChildItem $out -Filter *.dat -ErrorAction SilentlyContinue)
-            $files.Count | Should -Be 2 -Because 'each host''s trace up to Ctrl+C comes back'
+            $files.Count | Should -Be $Hosts.Count -Because 'each host''s trace up to Ctrl+C comes back'
             foreach ($f in $files) { (Get-TraceFileInfo $f.FullName).EventCount | Should -BeGreaterThan 0 }
         }
         finally { $ps.Dispose() }
+    }
+
+    It 'the runbook: a detached trace on every host during an incident, stopped later from other sessions, fetched, merged on one timeline, drawn' {
+        Install-FleetModule $Fleet $RepoRoot
+        $out = New-Item -ItemType Directory (Join-Path $Dir 'incident') -Force
+        # these hosts share one kernel (as containers do), so each names its trace after itself; hosts of their own need not.
+        # ($n first: Invoke-Command evaluates the arguments of a script block that is one pipeline here, not there)
+        $s = New-PSSession -HostName $Hosts.Address @Ssh
+        try {
+            Invoke-Command $s { $n = "incident-$([Environment]::MachineName)"; Start-Trace -Name $n -Detached -Event syscalls:sys_enter_openat -StackTrace -Clock mono } | Out-Null
+            Invoke-Command $s { & /bin/cat /etc/hostname } | Out-Null
+        }
+        finally { $s | Remove-PSSession }   # the sessions that started the traces are gone; the traces go on
+        $s = New-PSSession -HostName $Hosts.Address @Ssh
+        try {
+            $listed = @(Invoke-Command $s { $n = "incident-$([Environment]::MachineName)"; Get-TraceSession $n })
+            @($listed | Where-Object State -eq 'Detached').Count | Should -Be $Hosts.Count
+            Invoke-Command $s { $n = "incident-$([Environment]::MachineName)"; Stop-Trace $n -OutFile "/tmp/$n.dat" -WallClock; $LASTEXITCODE } | Should -Be (@(0) * $Hosts.Count)
+            foreach ($session in $s) {
+                $name = Invoke-Command $session { [Environment]::MachineName }
+                Copy-Item -FromSession $session "/tmp/incident-$name.dat" -Destination "$out/$($session.ComputerName).dat"
+                Invoke-Command $session { $n = "incident-$([Environment]::MachineName)"; Remove-Item "/tmp/$n.dat" }
+            }
+        }
+        finally { $s | Remove-PSSession }
+        foreach ($h in $Hosts) { Test-Path "$Tracefs/instances/linuxtrace-detached-incident-$($h.Name)" | Should -BeFalse }
+        $events = @(Get-TraceEvent "$out/*.dat" -WarningVariable warn)
+        $warn | Should -BeNullOrEmpty -Because 'every file has its offset to the wall clock: one timeline'
+        @($events | Where-Object { $_.ProcessName -eq 'cat' } | Select-Object -ExpandProperty HostName -Unique | Sort-Object) | Should -Be @($Hosts.Name)
+        $svg = Join-Path $out 'incident.svg'
+        $events | Export-TraceFlameGraph -Path $svg
+        (Get-Content $svg -Raw) | Should -Match 'do_syscall_64' -Because 'the openat calls'' kernel stacks, from every host'
     }
 }

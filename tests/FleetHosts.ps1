@@ -59,6 +59,16 @@ Subsystem powershell $Dir/subsystem-$i.sh
     $fleet
 }
 
+# Puts this build of LinuxTrace where each host's pwsh finds it (its HOME's module folder), as Start-Trace -DeployModule
+# would, for tests that drive the hosts with Invoke-Command.
+function Install-FleetModule($Fleet, [string] $RepoRoot) {
+    $version = (Import-PowerShellDataFile "$RepoRoot/LinuxTrace.psd1").ModuleVersion
+    foreach ($h in $Fleet.Hosts) {
+        $dest = New-Item -ItemType Directory "$($h.Home)/.local/share/powershell/Modules/LinuxTrace/$version" -Force
+        Copy-Item "$RepoRoot/LinuxTrace.psd1", "$RepoRoot/LinuxTrace.Format.ps1xml", "$RepoRoot/bin", "$RepoRoot/en-US" -Destination $dest -Recurse -Force
+    }
+}
+
 function Remove-FleetHost($Fleet) {
     foreach ($h in $Fleet.Hosts) {
         if (Test-Path $h.PidFile) { & kill (Get-Content $h.PidFile) 2>$null }

@@ -71,6 +71,8 @@ Describe 'Files of several clocks merged on one timeline' {
         # the two clocks are decades apart (tai counts from 1970, local from boot): raw time stamps would not interleave
         [math]::Abs([double]$infoA.FirstTimestampNs - [double]$infoB.FirstTimestampNs) | Should -BeGreaterThan 1e15
         $infoA.WallClockOffsetNs | Should -Not -BeNullOrEmpty
+        # the bound: measured at the start and the end of each recording; this host's clocks agree to well under a millisecond
+        foreach ($i in $infoA, $infoB) { $i.WallClockBoundNs | Should -BeGreaterThan 0; $i.WallClockBoundNs | Should -BeLessThan 1e6 }
         $infoA.FirstTimeCreated | Should -BeOfType [datetime]
 
         $merged = @(Get-TraceEvent $t.A, $t.B -WarningVariable warn | Where-Object { $_.pid -in $t.Pids })
@@ -83,6 +85,8 @@ Describe 'Files of several clocks merged on one timeline' {
         for ($i = 0; $i -lt 8; $i += 2) {
             [math]::Abs([double]$merged[$i].TimestampNs - [double]$merged[$i + 1].TimestampNs) | Should -BeLessThan 1e6
             [math]::Abs(($merged[$i].TimeCreated - $merged[$i + 1].TimeCreated).TotalMilliseconds) | Should -BeLessThan 1
+            # and within the files' bounds (plus 5 µs: each instance stamps the exec itself)
+            [math]::Abs([double]$merged[$i].TimestampNs - [double]$merged[$i + 1].TimestampNs) | Should -BeLessOrEqual ($infoA.WallClockBoundNs + $infoB.WallClockBoundNs + 5000)
         }
         # time stamps are on the first file's clock (tai): read alone, file B keeps its own
         ($merged | Select-Object -First 1).TimestampNs | Should -BeGreaterThan 1e18

@@ -159,10 +159,12 @@ public class TraceDatTests
     }
 
     [Theory]
-    [InlineData(6, 1_796_407_290_577_850_123L)]
-    [InlineData(7, 1_796_407_290_577_850_123L)]
-    [InlineData(7, -5_000_123L)]
-    public void TheDateOptionCarriesTheWallClockOffsetInMicroseconds(int version, long offsetNs)
+    [InlineData(6, 1_796_407_290_577_850_123L, null)]
+    [InlineData(7, 1_796_407_290_577_850_123L, null)]
+    [InlineData(7, -5_000_123L, null)]
+    [InlineData(6, 1_796_407_290_577_850_123L, 23_456L)]
+    [InlineData(7, 1_796_407_290_577_850_123L, 23_456L)]
+    public void TheDateOptionCarriesTheWallClockOffsetInMicroseconds(int version, long offsetNs, long? boundNs)
     {
         string path = Path.Combine(Path.GetTempPath(), $"lt-xunit-{Guid.NewGuid():N}.dat");
         try
@@ -172,7 +174,7 @@ public class TraceDatTests
             {
                 HeaderPage = meta.HeaderPage, HeaderEvent = meta.HeaderEvent, Formats = meta.Formats, SavedCmdlines = meta.SavedCmdlines,
                 Kallsyms = meta.Kallsyms, CpuCount = meta.CpuCount, Uname = meta.Uname, TraceClockText = meta.TraceClockText,
-                Date = TraceDatMetadata.DateText(offsetNs),
+                Date = TraceDatMetadata.DateText(offsetNs, boundNs),
             };
             TraceDatWriter.Write(path, dated, [new TraceDatCpuData(0, new ListPageSource(Pages(0, 3, 1000)))], version, "none");
             using (var f = TraceDatFile.Open(path))
@@ -180,6 +182,19 @@ public class TraceDatTests
                 // trace-cmd record --date writes microseconds as C hex ("0x661d08f693f72"); trace-cmd multiplies by 1000
                 Assert.Matches("^-?0x[0-9a-f]+$", f.Date);
                 Assert.Equal(offsetNs / 1000 * 1000, f.WallClockOffsetNs);
+                // LinuxTrace's bound rides after a NUL in the option, where trace-cmd's strtoll stops
+                Assert.Equal(boundNs, f.WallClockBoundNs);
+                Assert.Equal(boundNs, TraceFileInfo.Read(path).WallClockBoundNs);
+                // and a copy of the file (another version, compressed) keeps both
+                string copy = path + ".copy";
+                try
+                {
+                    TraceDatWriter.Convert(path, null, copy, 7, "zstd");
+                    using var g = TraceDatFile.Open(copy);
+                    Assert.Equal(f.WallClockOffsetNs, g.WallClockOffsetNs);
+                    Assert.Equal(boundNs, g.WallClockBoundNs);
+                }
+                finally { File.Delete(copy); }
             }
             var e = ReadAll(path).OfType<TraceEvent>().First();
             var expected = DateTime.UnixEpoch.AddTicks(((long)e.TimestampNs + offsetNs / 1000 * 1000) / 100).ToLocalTime();

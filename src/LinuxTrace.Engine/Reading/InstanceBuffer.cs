@@ -45,14 +45,19 @@ public static class InstanceBuffer
         }
     }
 
-    /// <summary>Writes what an instance's buffers hold now (consuming it) to a trace.dat file.</summary>
+    /// <summary>Writes what an instance's buffers hold now (consuming it) to a trace.dat file; with
+    /// <paramref name="wallClock"/>, with the DATE option, the offset measured before and after reading the buffer
+    /// (the bound: how far it moved meanwhile, plus the measurements' windows; drift before that is not seen).</summary>
     public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression,
-        IReadOnlyList<LinuxTrace.Engine.Symbols.ProcessMaps>? processMaps = null)
+        IReadOnlyList<LinuxTrace.Engine.Symbols.ProcessMaps>? processMaps = null, bool wallClock = false)
     {
+        long u1 = 0;
+        long? offset = wallClock ? instance.WallClockOffsetNs(out u1) : null;
         var sources = OpenConsuming(instance);
         try
         {
-            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps);
+            long? bound = offset is { } o && instance.WallClockOffsetNs(out long u2) is { } o2 ? Math.Abs(o2 - o) + Math.Max(u1, u2) : null;
+            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps, offset, bound);
             var cpus = sources.Select(x => new TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
             TraceDatWriter.Write(outFile, meta, cpus, version, compression);
         }

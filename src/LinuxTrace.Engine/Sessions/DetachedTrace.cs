@@ -85,7 +85,7 @@ public sealed class DetachedTrace
     /// (what the kernel kept: a detached trace's buffer holds its newest events), then the instance removed with the
     /// probes the trace made for itself. Only one process stops a trace: another stopping it meanwhile is an error.
     /// </summary>
-    public TraceSessionSummary Stop(string? outFile, int version = 7, string compression = "none")
+    public TraceSessionSummary Stop(string? outFile, int version = 7, string compression = "none", bool wallClock = false)
     {
         using var owner = InstanceOwnership.TryAcquire(_instance)
             ?? throw new TraceException(TraceErrorKind.Busy, $"The detached trace {Name} is being started or stopped by another process.", _instance.Path) { ErrorId = "DetachedTraceBusy" };
@@ -100,7 +100,7 @@ public sealed class DetachedTrace
             var names = _instance.EnabledEvents.Select(EventName.Parse).Concat(TracerSetup.Records(Tracer, catalog)).Distinct().ToArray();
             var commands = new CommandResolver(useProc: true);
             commands.Refresh(fs);
-            InstanceBuffer.Export(_instance, names, commands, outFile, version, compression);
+            InstanceBuffer.Export(_instance, names, commands, outFile, version, compression, wallClock: wallClock);
         }
         errors.AddRange(InstanceOwnership.Retire(_instance));
         var end = DateTime.Now;

@@ -19,9 +19,9 @@ public sealed partial class TraceSession
     }
 
     /// <summary>Writes what the instance's buffers hold now (consuming it) to a trace.dat file.</summary>
-    public void ExportBuffer(string outFile, int version, string compression)
+    public void ExportBuffer(string outFile, int version, string compression, bool wallClock = false)
     {
         RefreshCommands(force: true);
-        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression, _userMaps?.ForFile());
+        InstanceBuffer.Export(Instance, Events, Commands, outFile, version, compression, _userMaps?.ForFile(), wallClock);
     }
 }

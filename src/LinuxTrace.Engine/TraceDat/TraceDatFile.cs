@@ -72,6 +72,14 @@ public sealed class TraceDatFile : IDisposable
     public string? TraceClockText { get; private set; }
     /// <summary>The DATE option (trace-cmd record --date): microseconds from the trace clock to the wall clock, as C text ("0x…").</summary>
     public string? Date { get; private set; }
+    /// <summary>How far <see cref="WallClockOffsetNs"/> may be off, in ns, when LinuxTrace wrote the file: the trace clock's
+    /// drift against the wall clock between the start and the end of the recording (the offset is measured at both),
+    /// plus the measurements' own windows. Null for files without it (trace-cmd's).</summary>
+    public long? WallClockBoundNs { get; private set; }
+
+    /// <summary>What precedes the bound in the DATE option's text, after its NUL.</summary>
+    internal const string BoundMarker = "linuxtrace-bound-ns=";
+
     /// <summary>The OFFSET option: nanoseconds trace-cmd adds to every time stamp, as C text.</summary>
     public string? TimeOffset { get; private set; }
 
@@ -354,7 +362,17 @@ public sealed class TraceDatFile : IDisposable
             case OptTraceClock: TraceClockText = d.Text(d.Length); break;
             case OptUname: Uname = d.Text(d.Length); break;
             case OptVersion: TraceCmdVersion = d.Text(d.Length); break;
-            case OptDate: Date = d.Text(d.Length); break;
+            case OptDate:
+            {
+                // "0x<us>", and from LinuxTrace "\0linuxtrace-bound-ns=<ns>" after it (TraceDatMetadata.DateText)
+                string text = d.Text(d.Length);
+                int nul = text.IndexOf('\0');
+                Date = nul < 0 ? text : text[..nul];
+                int mark = text.IndexOf(BoundMarker, StringComparison.Ordinal);
+                if (mark > nul && nul >= 0 && long.TryParse(text.AsSpan(mark + BoundMarker.Length).TrimEnd('\0'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bound))
+                    WallClockBoundNs = bound;
+                break;
+            }
             case OptOffset: TimeOffset = d.Text(d.Length); break;
             case OptTraceId when d.Length >= 8: TraceId = d.U64(); break;
             case OptCpuCount when d.Length >= 4: CpuCount = Math.Max(CpuCount, (int)Math.Min(d.U32(), MaxCpus)); break;

@@ -31,7 +31,7 @@ public sealed class TraceDatMetadata
     /// <summary>Metadata of a live kernel, with the formats of <paramref name="events"/> plus every ftrace format, the
     /// command names <paramref name="commands"/> knows, and the per-CPU statistics.</summary>
     public static TraceDatMetadata FromTracefs(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, IReadOnlyList<CpuBufferStats>? stats = null,
-        IReadOnlyList<Symbols.ProcessMaps>? processMaps = null, long? wallClockOffsetNs = null)
+        IReadOnlyList<Symbols.ProcessMaps>? processMaps = null, long? wallClockOffsetNs = null, long? wallClockBoundNs = null)
     {
         var fs = instance.Tracefs;
         var catalog = EventCatalog.ForTracefs(fs);
@@ -55,13 +55,18 @@ public sealed class TraceDatMetadata
             TraceClockText = instance.ReadFile("trace_clock").Trim(),
             CpuStats = (stats ?? instance.GetCpuStats()).Select(FormatStats).ToArray(),
             ProcessMaps = processMaps ?? Array.Empty<Symbols.ProcessMaps>(),
-            Date = DateText(wallClockOffsetNs),
+            Date = DateText(wallClockOffsetNs, wallClockBoundNs),
         };
     }
 
-    /// <summary>The DATE option's text for an offset in ns, as trace-cmd record --date writes it: microseconds in C hex.</summary>
-    public static string? DateText(long? offsetNs) => offsetNs is { } ns
+    /// <summary>
+    /// The DATE option's text for an offset in ns, as trace-cmd record --date writes it: microseconds in C hex. With
+    /// <paramref name="boundNs"/>, LinuxTrace adds how far that offset may be off after a NUL (<see cref="TraceDatFile.BoundMarker"/>):
+    /// trace-cmd reads DATE with strtoll, which stops there, and prints it as a C string, which ends there.
+    /// </summary>
+    public static string? DateText(long? offsetNs, long? boundNs = null) => offsetNs is { } ns
         ? (ns < 0 ? "-0x" : "0x") + (Math.Abs(ns) / 1000).ToString("x", System.Globalization.CultureInfo.InvariantCulture)
+          + (boundNs is { } b ? "\0" + TraceDatFile.BoundMarker + b.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
         : null;
 
     /// <summary>Metadata copied from an existing file (for converting between versions and compressions).</summary>
@@ -79,7 +84,7 @@ public sealed class TraceDatMetadata
         TraceClockText = f.TraceClockText ?? $"[{f.Clock}]",
         CpuStats = f.CpuStats,
         ProcessMaps = f.ProcessMaps,
-        Date = f.Date,
+        Date = f.Date is null ? null : f.Date + (f.WallClockBoundNs is { } b ? "\0" + TraceDatFile.BoundMarker + b.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),
     };
 
     internal static string FormatStats(CpuBufferStats s) =>

@@ -18,6 +18,12 @@ public sealed class TraceFileInfo
     /// -WallClock), what files of several hosts are merged on; null without it.</summary>
     public long? WallClockOffsetNs { get; init; }
 
+    /// <summary>How far this file's wall-clock times may be off, in ns (Start-Trace -WallClock measures the offset at the
+    /// start and the end of the recording: their difference, the trace clock's drift, plus the measurements' windows).
+    /// Two hosts' files line up to within the sum of their bounds, plus how far the hosts' wall clocks (NTP) differ.
+    /// Null for files without it (trace-cmd's DATE has none).</summary>
+    public long? WallClockBoundNs { get; init; }
+
     /// <summary>When the first record was made, as local wall-clock time (null without DATE).</summary>
     public DateTime? FirstTimeCreated => WallClockOffsetNs is { } off && FirstTimestampNs > 0
         ? DateTime.UnixEpoch.AddTicks(((long)FirstTimestampNs + off) / 100).ToLocalTime() : null;
@@ -87,7 +93,7 @@ public sealed class TraceFileInfo
         return new TraceFileInfo
         {
             Path = f.Path, Version = f.Version, Compression = f.Compression == "none" ? "none" : $"{f.Compression} {f.CompressionVersion}".Trim(),
-            Uname = f.Uname, WallClockOffsetNs = f.WallClockOffsetNs, TraceCmdVersion = f.TraceCmdVersion, Clock = f.Clock, CpuCount = f.CpuCount, PageSize = f.PageSize,
+            Uname = f.Uname, WallClockOffsetNs = f.WallClockOffsetNs, WallClockBoundNs = f.WallClockBoundNs, TraceCmdVersion = f.TraceCmdVersion, Clock = f.Clock, CpuCount = f.CpuCount, PageSize = f.PageSize,
             LongSize = f.LongSize, KernelLongSize = f.HeaderPage.LongSize, Buffers = f.Buffers.Select(b => b.DisplayName).ToArray(),
             CpuStats = stats, FormatCount = f.Formats.Count, EventCounts = named, EventCount = events, LostEventReports = lost,
             FirstTimestampNs = events == 0 ? 0 : first, LastTimestampNs = last, FileSize = f.Length,

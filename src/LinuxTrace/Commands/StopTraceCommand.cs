@@ -27,6 +27,10 @@ public sealed class StopTraceCommand : LinuxTraceCmdlet
     [Parameter]
     public string? OutFile { get; set; }
 
+    /// <summary>With -OutFile: store the trace clock's offset to the wall clock in the file (DATE), measured as it is written.</summary>
+    [Parameter]
+    public SwitchParameter WallClock { get; set; }
+
     /// <summary>Return the session's summary: events, losses per CPU, duration.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -50,7 +54,7 @@ public sealed class StopTraceCommand : LinuxTraceCmdlet
         {
             if (!ShouldProcess($"trace session {s.Name} (instance {s.InstanceName})", outPath is null ? "Stop" : $"Write its buffer to {outPath} and stop")) continue;
             if (outPath is not null && s.State == TraceSessionState.Running)
-                NonTerminating(() => s.ExportBuffer(outPath, 7, "none"), "ExportFailed", outPath);
+                NonTerminating(() => s.ExportBuffer(outPath, 7, "none", WallClock), "ExportFailed", outPath);
             var summary = s.Stop();
             Report(summary, summary.EventCount > 0 || summary.CpuStats.Sum(c => c.Entries + c.ReadEvents) > 0,
                 "A session recording in the background keeps only what its buffer holds: read it while it runs (Get-TraceEvent -Session), give it a bigger -BufferSizeKB, or record to a file (-OutFile).");
@@ -60,7 +64,7 @@ public sealed class StopTraceCommand : LinuxTraceCmdlet
             if (!ShouldProcess($"detached trace {t.Name} (instance {t.InstanceName})", outPath is null ? "Stop" : $"Write its buffer to {outPath} and stop")) continue;
             try
             {
-                var summary = t.Stop(outPath);
+                var summary = t.Stop(outPath, wallClock: WallClock);
                 Report(summary, summary.EventCount > 0,
                     "A detached trace keeps its newest events in the kernel's buffer: give it a bigger -BufferSizeKB, a kernel -Filter, or fewer events.");
             }

@@ -5,6 +5,7 @@
         Session  = 'Sessions to stop, from Start-Trace -AsSession or Get-TraceSession.'
         Name     = 'Names of sessions of this process or of detached traces to stop; wildcards are allowed. The first positional argument: Stop-Trace mytrace.'
         OutFile  = 'Write what the trace''s buffer holds to this trace.dat file (version 7) before stopping it. One trace only.'
+        WallClock = 'With -OutFile: store the offset between the trace clock and the wall clock in the file (DATE, as Start-Trace -WallClock does), measured as the file is written, so that files of several hosts merge on one timeline. The offset is not measured when the trace started, so drift of the trace clock before that is not in the file''s WallClockBoundNs: for long traces across hosts record with -Clock mono or tai, whose offset to the wall clock does not drift (NTP slews them with it); the default local clock does.'
         PassThru = 'Return the session summary.'
     }
     Examples    = @(
