@@ -75,5 +75,8 @@ function Remove-FleetHost($Fleet) {
         & ip netns delete $h.Namespace 2>$null
         & ip link delete $h.Link 2>$null
     }
+    # and whatever a half-made or half-removed fleet of this process left: its sshd (by their config's folder), namespaces
+    & pkill -f "sshd -f $($Fleet.Dir)/" 2>$null
+    foreach ($ns in @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -like "ltfleet$PID-*" })) { & ip netns delete $ns 2>$null }
     Remove-Item $Fleet.Dir -Recurse -Force -ErrorAction SilentlyContinue
 }
