@@ -51,13 +51,11 @@ public static class InstanceBuffer
     public static void Export(TraceInstance instance, IEnumerable<EventName> events, CommandResolver commands, string outFile, int version, string compression,
         IReadOnlyList<LinuxTrace.Engine.Symbols.ProcessMaps>? processMaps = null, bool wallClock = false)
     {
-        long u1 = 0;
-        long? offset = wallClock ? instance.WallClockOffsetNs(out u1) : null;
+        var start = wallClock ? instance.ReadWallClock() : null;
         var sources = OpenConsuming(instance);
         try
         {
-            long? bound = offset is { } o && instance.WallClockOffsetNs(out long u2) is { } o2 ? Math.Abs(o2 - o) + Math.Max(u1, u2) : null;
-            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps, offset, bound);
+            var meta = TraceDatMetadata.FromTracefs(instance, events, commands, null, processMaps, start?.OffsetNs, start?.BoundTo(instance.ReadWallClock()));
             var cpus = sources.Select(x => new TraceDatCpuData(x.Cpu, x.Pages)).ToArray();
             TraceDatWriter.Write(outFile, meta, cpus, version, compression);
         }

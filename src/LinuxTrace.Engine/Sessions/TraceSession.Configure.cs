@@ -16,14 +16,16 @@ public sealed partial class TraceSession
     /// <summary>True when this process's threads are left out of the trace.</summary>
     public bool ExcludesSelf => _self is not null;
 
-    private long _wallClockUncertaintyNs;
+    /// <summary>The trace clock against the wall clock as tracing started (a file's DATE, and its bound with the end's).</summary>
+    private WallClockReading? _wallClockStart;
 
     /// <summary>Sets the instance up for the options (<see cref="InstanceSetup"/>) and enables <paramref name="events"/>.</summary>
     private void Configure(IReadOnlyList<EventName> events)
     {
         var setup = new InstanceSetup(_options, Instance, _restore, Catalog, _tracer, LiveFilter);
         setup.Apply(events, _program?.ProcessId);
-        Factory.WallClockOffsetNs = Instance.WallClockOffsetNs(out _wallClockUncertaintyNs);
+        _wallClockStart = Instance.ReadWallClock();
+        Factory.WallClockOffsetNs = _wallClockStart?.OffsetNs;
         ProcessIds = setup.ProcessIds;
         _self = setup.Self;
         Events = events;

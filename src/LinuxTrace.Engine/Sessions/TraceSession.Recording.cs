@@ -63,10 +63,9 @@ public sealed partial class TraceSession
         var stats = Instance.GetCpuStats();
         RecordedEvents = stats.Sum(st => st.ReadEvents);
         RefreshCommands(force: true);
-        long? offset = _writeDate ? Factory.WallClockOffsetNs : null, bound = null;
         // the offset again at the end: how far it moved (the trace clock's drift against the wall clock) bounds the file's wall-clock times
-        if (offset is { } start && Instance.WallClockOffsetNs(out long endUncertainty) is { } end)
-            bound = Math.Abs(end - start) + Math.Max(_wallClockUncertaintyNs, endUncertainty);
-        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, _userMaps?.ForFile(), offset, bound), version, compression);
+        var start = _writeDate ? _wallClockStart : null;
+        sink.Complete(TraceDatMetadata.FromTracefs(Instance, Events, Commands, stats, _userMaps?.ForFile(), start?.OffsetNs, start?.BoundTo(Instance.ReadWallClock())),
+            version, compression);
     }
 }

@@ -65,9 +65,11 @@ public sealed class TraceDatMetadata
     /// trace-cmd reads DATE with strtoll, which stops there, and prints it as a C string, which ends there.
     /// </summary>
     public static string? DateText(long? offsetNs, long? boundNs = null) => offsetNs is { } ns
-        ? (ns < 0 ? "-0x" : "0x") + (Math.Abs(ns) / 1000).ToString("x", System.Globalization.CultureInfo.InvariantCulture)
-          + (boundNs is { } b ? "\0" + TraceDatFile.BoundMarker + b.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
+        ? (ns < 0 ? "-0x" : "0x") + (Math.Abs(ns) / 1000).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + BoundText(boundNs)
         : null;
+
+    private static string BoundText(long? boundNs) =>
+        boundNs is { } b ? "\0" + TraceDatFile.BoundMarker + b.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
     /// <summary>Metadata copied from an existing file (for converting between versions and compressions).</summary>
     public static TraceDatMetadata FromFile(TraceDatFile f) => new()
@@ -84,7 +86,7 @@ public sealed class TraceDatMetadata
         TraceClockText = f.TraceClockText ?? $"[{f.Clock}]",
         CpuStats = f.CpuStats,
         ProcessMaps = f.ProcessMaps,
-        Date = f.Date is null ? null : f.Date + (f.WallClockBoundNs is { } b ? "\0" + TraceDatFile.BoundMarker + b.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),
+        Date = f.Date is null ? null : f.Date + BoundText(f.WallClockBoundNs),
     };
 
     internal static string FormatStats(CpuBufferStats s) =>

@@ -211,13 +211,12 @@ public sealed partial class TraceInstance
     /// or null when the clock does not count nanoseconds. The trace clock's "now ts" (per_cpu/cpu0/stats, microseconds)
     /// is read between two wall-clock readings and paired with their middle: accurate to a few microseconds.
     /// </summary>
-    public long? WallClockOffsetNs() => WallClockOffsetNs(out _);
+    public long? WallClockOffsetNs() => ReadWallClock()?.OffsetNs;
 
     /// <summary>As <see cref="WallClockOffsetNs()"/>, with how far the measurement may be off: half the time between the
     /// two wall-clock readings, plus 2 µs: the trace clock is read in whole microseconds, and DATE stores whole microseconds.</summary>
-    public long? WallClockOffsetNs(out long uncertaintyNs)
+    public WallClockReading? ReadWallClock()
     {
-        uncertaintyNs = 0;
         if (!NanosecondClocks.Contains(Clock)) return null;
         int cpu = Cpus.Count > 0 ? Cpus[0] : 0;
         long before = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
@@ -226,8 +225,7 @@ public sealed partial class TraceInstance
         var now = CpuBufferStats.Parse(DisplayName, cpu, text).NowTs;
         if (now <= 0) return null;
         long wallNs = (before + (after - before) / 2) * 100;
-        uncertaintyNs = (after - before) * 100 / 2 + 2000;
-        return wallNs - (long)Math.Round(now * 1e6) * 1000;
+        return new WallClockReading(wallNs - (long)Math.Round(now * 1e6) * 1000, (after - before) * 100 / 2 + 2000);
     }
 
     /// <summary>One CPU's buffer statistics (per_cpu/cpuN/stats).</summary>
