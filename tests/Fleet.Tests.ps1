@@ -63,6 +63,8 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
             $files.Count | Should -Be $Hosts.Count
             @(Get-TraceEvent (Join-Path $out '*.dat') | Where-Object filename -eq '/bin/true' | Sort-Object HostName).HostName | Should -Be @($Hosts.Name)
             @($sessions | Where-Object State -eq 'Opened').Count | Should -Be $Hosts.Count -Because 'the caller''s sessions are the caller''s to close'
+            @(Invoke-Command $sessions { Test-Path variable:global:LinuxTraceFleetFile }) | Should -Not -Contain $true -Because 'nothing of the trace stays in them'
+            @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'linuxtrace-fleet-*').Count | Should -Be 0 -Because 'no host keeps its copy of the trace'
         }
         finally { $sessions | Remove-PSSession }
     }

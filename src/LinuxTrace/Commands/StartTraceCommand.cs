@@ -251,12 +251,11 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             parameters[name] = value is SwitchParameter sw ? sw.IsPresent : value;
         }
         if (!parameters.ContainsKey(nameof(Compression))) parameters[nameof(Compression)] = "zstd"; // files travel
-        using var fleet = new FleetTrace(this);
+        using var fleet = new FleetTrace(MyInvocation.MyCommand.Module!);
         _fleet = fleet;
-        var module = MyInvocation.MyCommand.Module;
         if (HostName is not null) fleet.Connect(HostName, UserName, KeyFilePath, Port, Options, TimeSpan.FromSeconds(30));
         else fleet.Use(Session!);
-        if (module is not null) fleet.CheckModule(module.Version, module.ModuleBase, DeployModule);
+        fleet.CheckModule(DeployModule);
         var files = fleet.Record(parameters, folder);
         _fleet = null;
         foreach (var e in fleet.Errors) WriteError(e);
