@@ -79,6 +79,12 @@ foreach ($t in $r.Inconclusive) { $problems.Add("Pester: '$($t.ExpandedPath)' wa
 if ($r.NotRunCount -gt 0) {
     $problems.Add("Pester: $($r.NotRunCount) of $($r.TotalCount) tests did not run: $(@($r.NotRun | Select-Object -First 5 | ForEach-Object ExpandedPath) -join '; ')")
 }
+# each failed test by name with the first line of its error, so that the end of the run's output says what failed
+# (the output of a long run is often seen only from its end)
+$failures = @($r.Failed | ForEach-Object {
+    $first = "$(@($_.ErrorRecord | Select-Object -First 1))" -split "`n" | Select-Object -First 1
+    "'$($_.ExpandedPath)': $(if ($first.Length -gt 300) { $first.Substring(0, 300) + '...' } else { $first })"
+})
 if ($r.TotalCount -eq 0) { $problems.Add("Pester: no tests found in $($config.Run.Path.Value -join ', ')") }
 
 [ordered]@{
@@ -88,5 +94,6 @@ if ($r.TotalCount -eq 0) { $problems.Add("Pester: no tests found in $($config.Ru
     Skipped = $r.SkippedCount - $unjustified
     NotRun  = $r.NotRunCount
     Problems = @($problems)
+    Failures = $failures
 } | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultFile
 exit 0

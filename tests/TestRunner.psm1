@@ -8,7 +8,7 @@
 # One suite's outcome. Problems are failures that are not a single test's assertion (crash, hang, count...).
 function New-SuiteResult([string] $Name) {
     [pscustomobject]@{ Name = $Name; Found = 0; Passed = 0; Failed = 0; Skipped = 0; Seconds = 0.0
-        Problems = [System.Collections.Generic.List[string]]::new(); Notes = [System.Collections.Generic.List[string]]::new() }
+        Problems = [System.Collections.Generic.List[string]]::new(); Failures = [System.Collections.Generic.List[string]]::new(); Notes = [System.Collections.Generic.List[string]]::new() }
 }
 
 function Add-Problem($Result, [string] $Message, [int] $Failures = 1) {
@@ -153,6 +153,11 @@ function Invoke-EngineSuite {
         $res.Passed = [int]$a.passed
         $res.Failed = [int]$a.failed + [int]$a.errors
         $res.Skipped = [int]$a.skipped
+        foreach ($t in $a.SelectNodes('.//test[@result="Fail"]')) {
+            $m = $t.SelectSingleNode('failure/message')
+            $first = "$(if ($m) { $m.InnerText })" -split "`n" | Select-Object -First 1
+            $res.Failures.Add("xunit '$($t.name)': $(if ($first.Length -gt 300) { $first.Substring(0, 300) + '...' } else { $first })")
+        }
         foreach ($t in $a.SelectNodes('.//test[@result="Skip"]')) {
             # xunit writes the reason as CDATA, which PowerShell's XML adapter gives as an element, not its text
             $reason = $t.SelectSingleNode('reason')
@@ -203,6 +208,7 @@ function Invoke-PesterSuite {
         $r = Get-Content $json -Raw | ConvertFrom-Json
         $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed = $r.Failed; $res.Skipped = $r.Skipped
         foreach ($p in $r.Problems) { $res.Problems.Add($p) }
+        foreach ($f in $r.Failures) { $res.Failures.Add("$Name $f") }
     }
     # stopped for a hang or the deadline: a failure even when the results were written before it (a hang at exit)
     if ($run.Killed) {
@@ -304,6 +310,7 @@ function Invoke-KernelVmSuite {
         $r = Get-Content $json -Raw | ConvertFrom-Json
         $res.Found = $r.Found; $res.Passed = $r.Passed; $res.Failed += $r.Failed; $res.Skipped = $r.Skipped
         foreach ($p in $r.Problems) { $res.Problems.Add("kernel VM: $p") }
+        foreach ($f in $r.Failures) { $res.Failures.Add("kernel VM $f") }
     }
     elseif ($rc -notin 3, 124, 125 -and -not $run.Killed) {
         Add-Problem $res "the guest's pwsh wrote no results (exit code $rc)$(if ($at) { " while running '$at'" })"
@@ -404,6 +411,7 @@ function Write-TestSummary([object[]] $Results) {
     }
     foreach ($n in @($Results | ForEach-Object { $_.Notes })) { [Console]::Out.WriteLine("NOTE $n") }
     foreach ($p in @($Results | ForEach-Object { $_.Problems })) { [Console]::Out.WriteLine("PROBLEM $p") }
+    foreach ($f in @($Results | ForEach-Object { $_.Failures })) { [Console]::Out.WriteLine("FAILED $f") }
     [Console]::Out.WriteLine("$passed passed, $failed failed, $skipped skipped")
     return ($failed -eq 0 -and -not @($Results | Where-Object { $_.Problems.Count }))
 }

@@ -23,7 +23,7 @@ BeforeAll {
         $pwsh = Get-PwshCommand
         $log = Join-Path $Scratch "$Name.log"
         $run = Invoke-ChildProcess -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Scratch 'build.ps1'), '-Task', 'Test', '-NoBuild') + $Arguments) `
-            -LogFile $log -TimeoutSeconds 600 -WorkingDirectory $Scratch -Environment $Environment -Echo { param($l) $l -match '^(PROBLEM|NOTE|\d+ passed|    )' }
+            -LogFile $log -TimeoutSeconds 600 -WorkingDirectory $Scratch -Environment $Environment -Echo { param($l) $l -match '^(PROBLEM|FAILED|NOTE|\d+ passed|    )' }
         [pscustomobject]@{ ExitCode = $run.ExitCode; Output = Get-Content $log -Raw; Killed = $run.Killed }
     }
     function Add-ScratchFile([string] $Path, [string] $Text) { Set-Content -LiteralPath (Join-Path $Scratch $Path) -Value $Text }
@@ -117,6 +117,14 @@ public class DeliberateSkip
         $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateSkip.Tests.ps1')) 'skip'
         $r.ExitCode | Should -Not -Be 0
         $r.Output | Should -Match "PROBLEM Pester: 'Deliberate\.skips' skipped although this machine has events"
+    }
+
+    It 'a failed assertion, named again at the end of the run with its error' {
+        Add-ScratchFile 'tests/DeliberateFail.Tests.ps1' "Describe 'Deliberate' { It 'runs' { 1 | Should -Be 1 }; It 'fails' { 1 | Should -Be 2 } }"
+        $r = Invoke-ScratchTest @('-Suite', 'Cmdlets', '-PesterPath', (Join-Path $Scratch 'tests/DeliberateFail.Tests.ps1')) 'fail'
+        $r.ExitCode | Should -Not -Be 0
+        # the last two lines: a CI log seen only from its end still says which test failed and why
+        $r.Output.TrimEnd() | Should -Match "(?s)\nFAILED Pester 'Deliberate\.fails': Expected 2, but got 1\.\r?\n1 passed, 1 failed, 0 skipped$"
     }
 
     It 'a run that finds no tests' {
