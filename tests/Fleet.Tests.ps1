@@ -36,9 +36,15 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
 
     It 'runs the same trace on both hosts at once; the files come back, each event names its host, merged in the order things ran' {
         $out = Join-Path $Dir 'both'
-        # each host runs the command; host 1 execs its echo a second before host 2, host 2 a second before host 3
-        $cmd = 'case $(hostname) in lt-host-1) sleep 0.5;; lt-host-2) sleep 1.5;; *) sleep 2.5;; esac; exec /bin/echo fleet'
-        $files = @(Start-Trace -HostName $Hosts.Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru)
+        # each host's command says it is running (so its trace has begun) and waits for its go; once all three are
+        # waiting, a helper lets host 1 exec its echo, a second later host 2, a second after that host 3. (Sleeps on
+        # each host alone were not enough: on a slow machine the hosts' traces began more than a second apart.)
+        $sync = New-Item -ItemType Directory (Join-Path $Dir 'both-sync') -Force
+        $cmd = "h=`$(hostname); touch `"$sync/ready-`$h`"; for i in `$(seq 1200); do [ -e `"$sync/go-`$h`" ] && exec /bin/echo fleet; sleep 0.1; done; exit 1"
+        $names = $Hosts.Name -join ' '
+        $release = [Diagnostics.Process]::Start('/bin/sh', [string[]] @('-c', "for i in `$(seq 1200); do n=0; for h in $names; do [ -e `"$sync/ready-`$h`" ] && n=`$((n+1)); done; [ `$n -eq $($Hosts.Count) ] && break; sleep 0.1; done; for h in $names; do touch `"$sync/go-`$h`"; sleep 1; done"))
+        try { $files = @(Start-Trace -HostName $Hosts.Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru) }
+        finally { if (-not $release.WaitForExit(5000)) { $release.Kill(); throw 'not every host got to its command' } }
         $LASTEXITCODE | Should -Be 0
         @($files.Name | Sort-Object) | Should -Be @($Hosts.Address | ForEach-Object { "$_.dat" } | Sort-Object)
         foreach ($h in $Hosts) {
