@@ -56,10 +56,14 @@ Describe 'HostName: where each event was recorded' {
 
     It 'a trace-cmd file''s events name the host in its UNAME option' -Tag 'needs:trace-cmd' -Skip:(-not (Test-KernelFeature trace-cmd)) {
         $f = Join-Path $Work 'tc.dat'
-        Invoke-TraceCmd @('record', '-d', '--no-filter', '-e', 'sched:sched_process_exec', '-o', $f, '/bin/true') | Out-Null
+        # (the sleep first: on a loaded machine trace-cmd's recorders began after a command that ran at once, and the
+        # file held no event)
+        Invoke-TraceCmd @('record', '-d', '--no-filter', '-e', 'sched:sched_process_exec', '-o', $f, '/bin/sh', '-c', 'sleep 0.5; /bin/true') | Out-Null
         $uname = (Get-TraceFileInfo $f).Uname
         $uname | Should -Match "^Linux $([regex]::Escape((hostname))) "
-        @(Get-TraceEvent $f | Select-Object -ExpandProperty HostName -Unique) | Should -Be @(hostname)
+        $events = @(Get-TraceEvent $f)
+        @($events | Where-Object filename -eq '/bin/true').Count | Should -Be 1
+        @($events | Select-Object -ExpandProperty HostName -Unique) | Should -Be @(hostname)
     }
 }
 
