@@ -83,6 +83,7 @@ if ($r.NotRunCount -gt 0) {
 # (the output of a long run is often seen only from its end)
 $failures = @($r.Failed | ForEach-Object {
     $first = "$(@($_.ErrorRecord | Select-Object -First 1))" -split "`n" | Select-Object -First 1
+    if (-not $first) { $first = 'no error of its own: its file or block failed (PROBLEM above)' }
     "'$($_.ExpandedPath)': $(if ($first.Length -gt 300) { $first.Substring(0, 300) + '...' } else { $first })"
 })
 if ($r.TotalCount -eq 0) { $problems.Add("Pester: no tests found in $($config.Run.Path.Value -join ', ')") }

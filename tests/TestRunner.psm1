@@ -267,6 +267,27 @@ function Invoke-KernelVmSuite {
     $accel = $env:KERNEL_VM_ACCEL
     if (-not $accel) { $env:KERNEL_VM_ACCEL = 'tcg,thread=single' }
     $env:LINUXTRACE_PWSH = (Get-GuestPwshCommand) -join ' '   # guest.sh starts this pwsh (the guest sees the host's files)
+    # The two-kernel fleet tests (tests/kernel-vm/remote) run here while the guest serves ssh after its own tests, in the
+    # same boot: the guest gets a NIC on QEMU's user network, reached only through a forwarded port on this loopback.
+    $remote = if (-not $Path) { @(Join-Path $Root 'tests/kernel-vm/remote') } else { @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ -match 'kernel-vm/remote' }) }
+    $remoteRun = $null
+    $qemuArgs = $env:KERNEL_VM_QEMU_ARGS
+    if ($remote -and (Test-KernelFeature sshd)) {
+        $sshDir = Join-Path $OutDir 'kernel-vm-ssh'
+        if (Test-Path $sshDir) { Remove-Item $sshDir -Recurse -Force }
+        New-Item -ItemType Directory -Path $sshDir | Out-Null
+        $l = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
+        $env:KERNEL_VM_QEMU_ARGS = "$qemuArgs -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:22 -device virtio-net-pci,netdev=n0,romfile=".Trim()
+        $env:LINUXTRACE_VM_SSH_DIR = $sshDir; $env:LINUXTRACE_VM_SSH_PORT = "$port"; $env:LINUXTRACE_VM_SSH_READY_WAIT = "$($TimeoutSeconds + 60)"
+        $remoteRun = [powershell]::Create()
+        $null = $remoteRun.AddScript({
+                param($Runner, $PesterModule, $Paths, $OutDir, $HangSeconds, $TimeoutSeconds)
+                Import-Module $Runner
+                try { Invoke-PesterSuite -PesterModule $PesterModule -Path $Paths -OutDir $OutDir -Name 'two kernels' -HangSeconds $HangSeconds -TimeoutSeconds $TimeoutSeconds }
+                finally { New-Item -ItemType File (Join-Path $env:LINUXTRACE_VM_SSH_DIR 'done') -Force | Out-Null }   # the guest may power off
+            }).AddArgument((Join-Path $PSScriptRoot 'TestRunner.psm1')).AddArgument($PesterModule).AddArgument($remote).AddArgument($OutDir).AddArgument($TimeoutSeconds + 120).AddArgument($TimeoutSeconds + 300)
+        $remoteAsync = $remoteRun.BeginInvoke()
+    }
     try {
         for ($attempt = 1; $attempt -le 2; $attempt++) {
             if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
@@ -288,7 +309,17 @@ function Invoke-KernelVmSuite {
             break
         }
     }
-    finally { $env:KERNEL_VM_ACCEL = $accel; $env:LINUXTRACE_PWSH = $null }
+    finally {
+        $env:KERNEL_VM_ACCEL = $accel; $env:LINUXTRACE_PWSH = $null; $env:KERNEL_VM_QEMU_ARGS = $qemuArgs
+        $env:LINUXTRACE_VM_SSH_DIR = $null; $env:LINUXTRACE_VM_SSH_PORT = $null; $env:LINUXTRACE_VM_SSH_READY_WAIT = $null
+        if ($remoteRun) {
+            # the guest is gone: a host side still waiting for its sshd is told so, and given a while to finish
+            if (-not (Test-Path (Join-Path $sshDir 'ready'))) { Set-Content (Join-Path $sshDir 'failed') "the guest ended (status $($run.ExitCode)) without serving ssh" }
+            if ($remoteAsync.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(300))) { $remoteResult = @($remoteRun.EndInvoke($remoteAsync)) | Select-Object -Last 1 }
+            else { $remoteRun.Stop(); $remoteResult = New-SuiteResult 'two kernels'; Add-Problem $remoteResult 'still running 300 s after the guest ended: stopped' }
+            $remoteRun.Dispose()
+        }
+    }
     $json = Join-Path $dir 'Pester.json'
     $at = Get-RunningTest (Join-Path $dir 'Pester.current')
     if ($run.Killed) { Add-Problem $res "stopped: $($run.Reason)" }
@@ -326,6 +357,7 @@ function Invoke-KernelVmSuite {
     if ($console -and -not (Test-Path $dmesg)) { Add-Problem $res "the guest console shows kernel trouble:`n    $(($console | Select-Object -First 20) -join "`n    ")" }
     if ($res.Found -eq 0 -and $res.Problems.Count -eq 0) { Add-Problem $res 'found no tests' }
     $res
+    if ($remoteRun) { $remoteResult }
 }
 
 <#

@@ -4,6 +4,7 @@
 # the run on a BUG, WARNING or Oops that happened while our code ran. A test that runs longer than HANG_SECONDS
 # gets its evidence saved in OUTDIR/hang.txt before the host stops the guest: every task's state, wait channel and
 # kernel stack, the tracefs state, and the kernel's own dump of blocked tasks and CPUs.
+# With LINUXTRACE_VM_SSH_DIR set, serve-ssh.sh runs after the tests (the kernel log kept covers it too).
 # usage: guest.sh OUTDIR PESTER_MODULE TEST_PATHS [HANG_SECONDS]
 set -u
 out=$1 pester=$2 tests=$3 hang=${4:-0}
@@ -45,8 +46,10 @@ if (( hang > 0 )); then watch_hang & watcher=$!; fi
 export LINUXTRACE_VM_FILES="$out/files"
 # LINUXTRACE_PWSH (from the host: pwsh itself, not "dotnet pwsh", whose SDK start-up costs half a minute here)
 ${LINUXTRACE_PWSH:-dotnet pwsh} -NoProfile -NonInteractive -File "$here/../Invoke-PesterRun.ps1" -PesterModule "$pester" \
-  -Path "$tests" -ExcludePath "$here/host/*" -ResultFile "$out/Pester.json" -CurrentTestFile "$out/Pester.current"
+  -Path "$tests" -ExcludePath "$here/host/*,$here/remote/*" -ResultFile "$out/Pester.json" -CurrentTestFile "$out/Pester.current"
 rc=$?
 [ -z "$watcher" ] || kill "$watcher" 2>/dev/null
+# then, when the host asks, the guest serves as a second real kernel for the host's fleet tests (tests/kernel-vm/remote)
+if [ -n "${LINUXTRACE_VM_SSH_DIR:-}" ]; then bash "$here/serve-ssh.sh" "$LINUXTRACE_VM_SSH_DIR" "${LINUXTRACE_VM_SSH_WAIT:-600}"; fi
 dmesg | sed -n "/$mark/,\$p" | tail -n +2 > "$out/dmesg.txt"
 exit $rc
