@@ -161,7 +161,8 @@ function Invoke-Test {
         Write-Host '--- kernel VM (function tracer, function_graph, kprobes: Debian kernel under QEMU) ---'
         $vmPaths = if ($PesterPath -and 'Cmdlets' -notin $Suite) { $PesterPath } else { @() }
         if (Test-SuiteTime 'kernel VM' 1200) {
-            $results.Add((Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds -TimeoutSeconds (Get-SuiteSeconds 1200)))
+            # the guest's tests, then (in the same boot) the two-kernel fleet tests run here against the guest
+            foreach ($r in @(Invoke-KernelVmSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds -TimeoutSeconds (Get-SuiteSeconds 1200))) { $results.Add($r) }
             Write-Host '--- kernel VM files, read on the host (trace-cmd report beside LinuxTrace) ---'
             if (Test-SuiteTime 'kernel VM files' 600) {
                 $results.Add((Invoke-KernelVmFileSuite -Root $Root -PesterModule $pester -OutDir $out -Path $vmPaths -HangSeconds $HangSeconds))
