@@ -12,7 +12,8 @@
                  test is named), fewer tests run than found, an unjustified skip or kernel trouble in the guest fails
                  the run. Ends with one line "N passed, N failed, N skipped"; the exit code is 0 only for a clean run.
     -Task Demo   the main job for a new user: what this kernel allows, then a short live trace (-KernelVM: in
-                 Debian's full kernel under QEMU, with the function_graph walkthrough).
+                 Debian's full kernel under QEMU, with the function_graph walkthrough; -Fleet: one trace on this
+                 machine and the kernel VM at once over SSH remoting, merged on one timeline).
     -Task Bench  runs bench/ (LinuxTrace beside trace-cmd) and writes bench/results/.
     -Task KernelVM runs only the kernel-VM tests.
     -Task Package builds the module and writes out/package/LinuxTrace.<version>.nupkg holding the module only (manifest,
@@ -37,7 +38,9 @@ param(
     # Use the module already in bin/ instead of building it.
     [switch] $NoBuild,
     # -Task Demo: run the demo in Debian's full kernel under QEMU (tests/kernel-vm), where function_graph exists.
-    [switch] $KernelVM
+    [switch] $KernelVM,
+    # -Task Demo: the two-host demo, one trace on this machine and on the kernel VM at once, merged on one timeline.
+    [switch] $Fleet
 )
 
 $ErrorActionPreference = 'Stop'
@@ -182,7 +185,10 @@ function Invoke-Test {
 
 function Invoke-Demo {
     if (-not (Test-Path "$Root/bin/LinuxTrace.dll")) { Invoke-Build }
-    if ($KernelVM) {
+    if ($Fleet) {
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', "$Root/scripts/FleetDemo.ps1", '-ModulePath', "$Root/LinuxTrace.psd1")
+    }
+    elseif ($KernelVM) {
         # the guest sees this machine's files; one pwsh there runs the same demo (TCG: a few minutes)
         & "$Root/tests/kernel-vm/kernel-vm.sh" --timeout 900 --mem 3G --cpus 2 -- dotnet pwsh -NoProfile -NonInteractive -File "$Root/scripts/Demo.ps1" -ModulePath "$Root/LinuxTrace.psd1"
     }

@@ -40,9 +40,8 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
         # waiting, a helper lets host 1 exec its echo, a second later host 2, a second after that host 3. (Sleeps on
         # each host alone were not enough: on a slow machine the hosts' traces began more than a second apart.)
         $sync = New-Item -ItemType Directory (Join-Path $Dir 'both-sync') -Force
-        $cmd = "h=`$(hostname); touch `"$sync/ready-`$h`"; for i in `$(seq 1200); do [ -e `"$sync/go-`$h`" ] && exec /bin/echo fleet; sleep 0.1; done; exit 1"
-        $names = $Hosts.Name -join ' '
-        $release = [Diagnostics.Process]::Start('/bin/sh', [string[]] @('-c', "for i in `$(seq 1200); do n=0; for h in $names; do [ -e `"$sync/ready-`$h`" ] && n=`$((n+1)); done; [ `$n -eq $($Hosts.Count) ] && break; sleep 0.1; done; for h in $names; do touch `"$sync/go-`$h`"; sleep 1; done"))
+        $cmd = Get-OrderedCommand $sync
+        $release = Start-OrderedRelease $sync $Hosts.Name
         try { $files = @(Start-Trace -HostName $Hosts.Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru) }
         finally { if (-not $release.WaitForExit(5000)) { $release.Kill(); throw 'not every host got to its command' } }
         $LASTEXITCODE | Should -Be 0

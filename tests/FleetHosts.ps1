@@ -3,10 +3,11 @@
 # powershell subsystem, through a wrapper script since the dotnet-tool pwsh has no fixed path), with a HOME of their
 # own so that -DeployModule writes nowhere else. They share this kernel, as containers on one host do.
 # Needs Get-PwshCommand (tests/TestRunner.psm1).
-#   $f = New-FleetHost -Count 2 -Dir /tmp/x   # -> .Hosts (Name, Address, Namespace, Link, Home, PidFile), .Ssh (splat)
+#   $f = New-FleetHost -Count 2 -Dir /tmp/x   # (or -Name a, b) -> .Hosts (Name, Address, Namespace, Link, Home, PidFile), .Ssh (splat)
 #   Remove-FleetHost $f
 
-function New-FleetHost([int] $Count = 2, [string] $Dir, [string] $NamePrefix = 'lt-host-') {
+function New-FleetHost([int] $Count = 2, [string] $Dir, [string] $NamePrefix = 'lt-host-', [string[]] $Name) {
+    if ($Name) { $Count = $Name.Count }
     New-Item -ItemType Directory $Dir -Force | Out-Null
     & ssh-keygen -q -t ed25519 -N '' -f "$Dir/hostkey"
     & ssh-keygen -q -t ed25519 -N '' -f "$Dir/clientkey"
@@ -16,7 +17,7 @@ function New-FleetHost([int] $Count = 2, [string] $Dir, [string] $NamePrefix = '
     $fleet = [pscustomobject]@{ Dir = $Dir; Tag = $tag; Hosts = [Collections.Generic.List[object]]::new(); Ssh = $null }
     New-Item -ItemType Directory /run/sshd -Force | Out-Null
     foreach ($i in 1..$Count) {
-        $name = "$NamePrefix$i"
+        $name = if ($Name) { $Name[$i - 1] } else { "$NamePrefix$i" }
         $ns = "ltfleet$PID-$i"
         $hostSide = "lf$($PID % 100000)h$i"; $nsSide = "lf$($PID % 100000)n$i"
         $addr = "10.$tag.$i.2"
@@ -79,4 +80,17 @@ function Remove-FleetHost($Fleet) {
     & pkill -f "sshd -f $($Fleet.Dir)/" 2>$null
     foreach ($ns in @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -like "ltfleet$PID-*" })) { & ip netns delete $ns 2>$null }
     Remove-Item $Fleet.Dir -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+# A command for every host of a fleet trace, and its conductor: each host's command says it runs (so its trace has
+# begun) and waits for its go; the conductor waits until every host is waiting, then lets them exec /bin/echo one by
+# one, a second apart, in the order of -Names (host names). $Dir is a folder every host sees.
+#   $cmd = Get-OrderedCommand $sync; $p = Start-OrderedRelease $sync 'lt-host-1', 'lt-host-2'
+#   Start-Trace ... -Command /bin/sh -ArgumentList '-c', $cmd; $p.WaitForExit(5000)
+function Get-OrderedCommand([string] $Dir) {
+    "h=`$(hostname); touch `"$Dir/ready-`$h`"; for i in `$(seq 3000); do [ -e `"$Dir/go-`$h`" ] && exec /bin/echo fleet; sleep 0.1; done; exit 1"
+}
+function Start-OrderedRelease([string] $Dir, [string[]] $Names) {
+    $n = $Names -join ' '
+    [Diagnostics.Process]::Start('/bin/sh', [string[]] @('-c', "for i in `$(seq 3000); do n=0; for h in $n; do [ -e `"$Dir/ready-`$h`" ] && n=`$((n+1)); done; [ `$n -eq $($Names.Count) ] && break; sleep 0.1; done; for h in $n; do touch `"$Dir/go-`$h`"; sleep 1; done"))
 }

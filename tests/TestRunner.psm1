@@ -276,8 +276,8 @@ function Invoke-KernelVmSuite {
         $sshDir = Join-Path $OutDir 'kernel-vm-ssh'
         if (Test-Path $sshDir) { Remove-Item $sshDir -Recurse -Force }
         New-Item -ItemType Directory -Path $sshDir | Out-Null
-        $l = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
-        $env:KERNEL_VM_QEMU_ARGS = "$qemuArgs -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:22 -device virtio-net-pci,netdev=n0,romfile=".Trim()
+        $port = Get-FreeLoopbackPort
+        $env:KERNEL_VM_QEMU_ARGS = "$qemuArgs $(Get-VmSshQemuArgument $port)".Trim()
         $env:LINUXTRACE_VM_SSH_DIR = $sshDir; $env:LINUXTRACE_VM_SSH_PORT = "$port"; $env:LINUXTRACE_VM_SSH_READY_WAIT = "$($TimeoutSeconds + 60)"
         $remoteRun = [powershell]::Create()
         $null = $remoteRun.AddScript({
@@ -358,6 +358,19 @@ function Invoke-KernelVmSuite {
     if ($res.Found -eq 0 -and $res.Problems.Count -eq 0) { Add-Problem $res 'found no tests' }
     $res
     if ($remoteRun) { $remoteResult }
+}
+
+# A TCP port nobody listens on at 127.0.0.1 now.
+function Get-FreeLoopbackPort {
+    $l = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    try { $l.Start(); $l.LocalEndpoint.Port } finally { $l.Stop() }
+}
+
+# QEMU arguments that give the kernel VM's guest a NIC on QEMU's user network, isolated (restrict=on), with its
+# address's port 22 (tests/kernel-vm/serve-ssh.sh: 10.0.2.15) reachable only at 127.0.0.1:$Port here. (romfile=: no
+# boot ROM, which costs a second under the emulator.)
+function Get-VmSshQemuArgument([int] $Port) {
+    "-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$Port-10.0.2.15:22 -device virtio-net-pci,netdev=n0,romfile="
 }
 
 <#
@@ -448,4 +461,4 @@ function Write-TestSummary([object[]] $Results) {
     return ($failed -eq 0 -and -not @($Results | Where-Object { $_.Problems.Count }))
 }
 
-Export-ModuleMember -Function New-SuiteResult, Add-Problem, Get-TracingUnrest, Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature
+Export-ModuleMember -Function Get-FreeLoopbackPort, Get-VmSshQemuArgument, Get-GuestPwshCommand, New-SuiteResult, Add-Problem, Get-TracingUnrest, Invoke-ChildProcess, Invoke-EngineSuite, Invoke-PesterSuite, Invoke-KernelVmSuite, Invoke-KernelVmFileSuite, Write-TestSummary, Get-PwshCommand, Test-KernelFeature

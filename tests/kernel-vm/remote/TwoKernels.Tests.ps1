@@ -38,9 +38,8 @@ Describe 'a fleet of two real kernels: this machine and the kernel VM' -Tag 'nee
         # each host's command says it runs (its trace has begun) and waits for its go; a helper lets the guest exec its
         # echo first and this host's a second later (the guest's clock was set from this machine's, as NTP would)
         $sync = New-Item -ItemType Directory (Join-Path $SshDir 'sync') -Force
-        $names = "$GuestName $($Fleet.Hosts[0].Name)"
-        $cmd = "h=`$(hostname); touch `"$sync/ready-`$h`"; for i in `$(seq 3000); do [ -e `"$sync/go-`$h`" ] && exec /bin/echo fleet; sleep 0.1; done; exit 1"
-        $release = [Diagnostics.Process]::Start('/bin/sh', [string[]] @('-c', "for i in `$(seq 3000); do n=0; for h in $names; do [ -e `"$sync/ready-`$h`" ] && n=`$((n+1)); done; [ `$n -eq 2 ] && break; sleep 0.1; done; for h in $names; do touch `"$sync/go-`$h`"; sleep 1; done"))
+        $cmd = Get-OrderedCommand $sync
+        $release = Start-OrderedRelease $sync $GuestName, $Fleet.Hosts[0].Name
         try { $files = @(Start-Trace -Session $Guest, $Here -Event sched:sched_process_exec -Command /bin/sh -ArgumentList '-c', $cmd -OutFile $out -PassThru) }
         finally { if (-not $release.WaitForExit(5000)) { $release.Kill(); throw 'not every host got to its command' } }
         $LASTEXITCODE | Should -Be 0
