@@ -78,15 +78,18 @@ internal sealed class FleetTrace : IDisposable
     /// </summary>
     public void CheckModule(bool deploy)
     {
+        // one Invoke-Command over every session: the hosts answer at once; each answer carries its session's runspace
         const string check =
             "param($s, $v) Invoke-Command -Session $s -ArgumentList $v { param($v) " +
             "$all = @(Get-Module -ListAvailable LinuxTrace | ForEach-Object { $_.Version.ToString() }); " +
             "$global:LinuxTraceFleetFile = Join-Path ([IO.Path]::GetTempPath()) ('linuxtrace-fleet-' + [guid]::NewGuid().ToString('N') + '.dat'); " +
             "[pscustomobject]@{ Has = $all -contains $v; Versions = $all; Root = (id -u) -eq 0; ModuleDir = @($env:PSModulePath -split [IO.Path]::PathSeparator)[0] } }";
+        var answers = new Dictionary<FleetHost, PSObject>();
+        foreach (var o in Run(check, out _, _hosts.Select(h => h.Session).ToArray(), _version.ToString()))
+            if (HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } answered) answers[answered] = o;
         foreach (var h in _hosts.ToArray())
         {
-            var info = Run(check, out _, h.Session, _version.ToString()).FirstOrDefault();
-            if (info is null) { Drop(h, $"{h.Name} did not answer the module check.", "HostFailed", ErrorCategory.ConnectionError); continue; }
+            if (!answers.TryGetValue(h, out var info)) { Drop(h, $"{h.Name} did not answer the module check.", "HostFailed", ErrorCategory.ConnectionError); continue; }
             if (!LanguagePrimitives.IsTrue(info.Properties["Root"].Value))
             {
                 Drop(h, $"{h.Name}: the remote session does not run as root, which tracing needs: connect as root (-UserName root) or give that user tracefs.", "HostNotRoot", ErrorCategory.PermissionDenied);
@@ -147,20 +150,31 @@ internal sealed class FleetTrace : IDisposable
                     "HostTraceFailed," + e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, host));
             }
         }
-        var files = new List<string>();
+        // the files come back from all hosts at once (one Copy-Item -FromSession each, in parallel: one after another,
+        // three hosts' 5 MB took 16 s here, at once 2 s)
+        var fetch = new List<(FleetHost Host, string Local)>();
         foreach (var h in _hosts)
         {
-            if (!recorded.Contains(h))
-            {
-                if (!Errors.Any(e => Equals(e.TargetObject, h.Name)))
-                    Errors.Add(HostError(h.Name, $"{h.Name} recorded no file.", "HostTraceFailed", ErrorCategory.InvalidResult));
-                continue;
-            }
-            string local = Path.Combine(folder, SafeName(h.Name) + ".dat");
-            Run("param($s, $to) $from = Invoke-Command -Session $s { $global:LinuxTraceFleetFile }; Copy-Item -FromSession $s -Path $from -Destination $to -Force",
-                out var errors, h.Session, local);
-            if (errors.Count > 0 || !File.Exists(local))
-                Errors.Add(HostError(h.Name, $"Copying the trace from {h.Name} failed: {errors.FirstOrDefault()}", "HostCopyFailed", ErrorCategory.ReadError));
+            if (recorded.Contains(h)) { fetch.Add((h, Path.Combine(folder, SafeName(h.Name) + ".dat"))); continue; }
+            if (!Errors.Any(e => Equals(e.TargetObject, h.Name)))
+                Errors.Add(HostError(h.Name, $"{h.Name} recorded no file.", "HostTraceFailed", ErrorCategory.InvalidResult));
+        }
+        var failures = new Dictionary<string, string>();
+        if (fetch.Count > 0)
+        {
+            var items = fetch.Select(f => new PSObject(new Hashtable { ["S"] = f.Host.Session, ["To"] = f.Local })).ToArray();
+            var copied = Run("param($items) $items | ForEach-Object -ThrottleLimit 32 -Parallel { $i = $_; " +
+                "try { $from = Invoke-Command -Session $i.S { $global:LinuxTraceFleetFile }; Copy-Item -FromSession $i.S -Path $from -Destination $i.To -Force -ErrorAction Stop } " +
+                "catch { [pscustomobject]@{ To = $i.To; Error = \"$_\" } } }", out var errors, (object)items);
+            foreach (var o in copied)
+                if (o?.Properties["To"]?.Value is string to) failures[to] = o.Properties["Error"]?.Value as string ?? "";
+            foreach (var e in errors) failures.TryAdd("", e.ToString());
+        }
+        var files = new List<string>();
+        foreach (var (h, local) in fetch)
+        {
+            if (failures.TryGetValue(local, out var why) || !File.Exists(local))
+                Errors.Add(HostError(h.Name, $"Copying the trace from {h.Name} failed: {why ?? failures.GetValueOrDefault("")}", "HostCopyFailed", ErrorCategory.ReadError));
             else files.Add(local);
         }
         return files;
