@@ -17,7 +17,7 @@ function New-FleetHost([int] $Count = 2, [string] $Dir, [string] $NamePrefix = '
     $fleet = [pscustomobject]@{ Dir = $Dir; Tag = $tag; Hosts = [Collections.Generic.List[object]]::new(); Ssh = $null }
     New-Item -ItemType Directory /run/sshd -Force | Out-Null
     foreach ($i in 1..$Count) {
-        $name = if ($Name) { $Name[$i - 1] } else { "$NamePrefix$i" }
+        $hostName = if ($Name) { $Name[$i - 1] } else { "$NamePrefix$i" }
         $ns = "ltfleet$PID-$i"
         $hostSide = "lf$($PID % 100000)h$i"; $nsSide = "lf$($PID % 100000)n$i"
         $addr = "10.$tag.$i.2"
@@ -39,7 +39,7 @@ MaxStartups 100
 MaxSessions 100
 Subsystem powershell $Dir/subsystem-$i.sh
 "@
-        $h = [pscustomobject]@{ Name = $name; Address = $addr; Namespace = $ns; Link = $hostSide; Home = $hdir.FullName; PidFile = "$Dir/sshd-$i.pid" }
+        $h = [pscustomobject]@{ Name = $hostName; Address = $addr; Namespace = $ns; Link = $hostSide; Home = $hdir.FullName; PidFile = "$Dir/sshd-$i.pid" }
         $fleet.Hosts.Add($h)   # before it exists: Remove-FleetHost undoes a half-made host too
         & ip netns add $ns
         & ip link add $hostSide type veth peer name $nsSide
@@ -49,7 +49,7 @@ Subsystem powershell $Dir/subsystem-$i.sh
         & ip netns exec $ns ip addr add "$addr/24" dev $nsSide
         & ip netns exec $ns ip link set $nsSide up
         & ip netns exec $ns ip link set lo up
-        & ip netns exec $ns unshare --uts sh -c "hostname $name; exec /usr/sbin/sshd -f '$Dir/sshd-$i.conf' -E '$Dir/sshd-$i.log'"
+        & ip netns exec $ns unshare --uts sh -c "hostname $hostName; exec /usr/sbin/sshd -f '$Dir/sshd-$i.conf' -E '$Dir/sshd-$i.log'"
     }
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
     while (@($fleet.Hosts | Where-Object { -not (Test-Path $_.PidFile) }).Count -gt 0) {
