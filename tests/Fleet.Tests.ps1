@@ -74,6 +74,20 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
         finally { $sessions | Remove-PSSession }
     }
 
+    It 'without -OutFile the hosts'' events stream into this pipeline, each with its host and the kernel''s fields; Select-Object -First stops every host' {
+        $events = @(Start-Trace -HostName $Hosts[0].Address, $Hosts[1].Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/true)
+        $LASTEXITCODE | Should -Be 0
+        @($events | Where-Object filename -eq '/bin/true' | ForEach-Object HostName | Sort-Object) | Should -Be @($Hosts[0].Name, $Hosts[1].Name)
+        $events[0].pstypenames | Should -Contain 'Deserialized.LinuxTrace.TraceEvent' -Because 'remoting delivers them'
+        ($events | Format-Table | Out-String) | Should -Match "(?m)^$($Hosts[0].Name) +\d+\.\d{6} " -Because 'the table of streamed events begins with the host'
+        $before = @(Get-ChildItem "$Tracefs/instances" -Directory -Name)
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $first = @(Start-Trace -HostName $Hosts[0].Address, $Hosts[1].Address @Ssh -Event sched:sched_switch -Duration 00:02:00 | Select-Object -First 5)
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 60 -Because 'the hosts'' traces stop with the pipeline, not after -Duration'
+        $first.Count | Should -Be 5
+        Wait-Until { @(Get-ChildItem "$Tracefs/instances" -Directory -Name | Where-Object { $_ -notin $before }).Count -eq 0 } -TimeoutSeconds 30 -Because 'each host''s trace ended and removed its instance' | Out-Null
+    }
+
     It 'a host that cannot be reached is an error naming it; the other host''s trace goes on and its file is kept' {
         $out = Join-Path $Dir 'one-down'
         $down = "10.$($Fleet.Tag).1.3"   # host 1's network, where nobody answers

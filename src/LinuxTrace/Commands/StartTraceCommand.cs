@@ -17,6 +17,7 @@ namespace LinuxTrace.Commands;
 [OutputType(typeof(TraceSession), ParameterSetName = [SessionSet])]
 [OutputType(typeof(DetachedTrace), ParameterSetName = [DetachedSet])]
 [OutputType(typeof(FileInfo), ParameterSetName = [HostSet, PSSessionSet])]
+[OutputType("Deserialized.LinuxTrace.TraceEvent", ParameterSetName = [HostSet, PSSessionSet])] // without -OutFile: the hosts' events as remoting delivers them
 public sealed class StartTraceCommand : LinuxTraceCmdlet
 {
     private const string StreamSet = "Stream", SessionSet = "Session", DetachedSet = "Detached", HostSet = "HostName", PSSessionSet = "PSSession";
@@ -134,10 +135,10 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     public string? Name { get; set; }
 
     /// <summary>Record raw pages to this trace.dat file instead of writing objects (the fast path); with -HostName or
-    /// -Session, a folder that receives one file per host, HOST.dat.</summary>
+    /// -Session, a folder that receives one file per host, HOST.dat (without it, the hosts' events stream here).</summary>
     [Parameter(ParameterSetName = StreamSet)]
-    [Parameter(Mandatory = true, ParameterSetName = HostSet)]
-    [Parameter(Mandatory = true, ParameterSetName = PSSessionSet)]
+    [Parameter(ParameterSetName = HostSet)]
+    [Parameter(ParameterSetName = PSSessionSet)]
     public string? OutFile { get; set; }
 
     [Parameter(ParameterSetName = StreamSet)]
@@ -241,21 +242,30 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
     /// <summary>The same trace on every host at once (<see cref="FleetTrace"/>); the files come back to the -OutFile folder.</summary>
     private void TraceHosts()
     {
-        string folder = GetUnresolvedProviderPathFromPSPath(OutFile!);
+        string? folder = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
         var names = HostName ?? Session!.Select(s => s.ComputerName).ToArray();
-        if (!ShouldProcess(string.Join(", ", names), $"Trace {string.Join(", ", Event)} on each host, into {folder}/HOST.dat")) return;
+        if (!ShouldProcess(string.Join(", ", names), $"Trace {string.Join(", ", Event)} on each host, {(folder is null ? "streaming the events here" : $"into {folder}/HOST.dat")}")) return;
         var parameters = new System.Collections.Hashtable();
         foreach (var name in HostParameters)
         {
             if (!MyInvocation.BoundParameters.TryGetValue(name, out var value)) continue;
             parameters[name] = value is SwitchParameter sw ? sw.IsPresent : value;
         }
-        if (!parameters.ContainsKey(nameof(Compression))) parameters[nameof(Compression)] = "zstd"; // files travel
+        if (folder is not null && !parameters.ContainsKey(nameof(Compression))) parameters[nameof(Compression)] = "zstd"; // files travel
         using var fleet = new FleetTrace(MyInvocation.MyCommand.Module!);
         _fleet = fleet;
         if (HostName is not null) fleet.Connect(HostName, UserName, KeyFilePath, Port, Options, TimeSpan.FromSeconds(30));
         else fleet.Use(Session!);
         fleet.CheckModule(DeployModule);
+        if (folder is null)
+        {
+            long events = 0;
+            fleet.Stream(parameters, o => { events++; WriteObject(o); });
+            _fleet = null;
+            foreach (var e in fleet.Errors) WriteError(e);
+            SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : events == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
+            return;
+        }
         var files = fleet.Record(parameters, folder);
         _fleet = null;
         foreach (var e in fleet.Errors) WriteError(e);

@@ -9,7 +9,8 @@ namespace LinuxTrace.Commands;
 /// One trace on many hosts at once, over PowerShell remoting (SSH): the engine is PowerShell remoting itself, no agent of
 /// LinuxTrace's own. Each host runs Start-Trace -OutFile with the same parameters into a file of its own (raw pages,
 /// with its wall-clock offset), and the files, not objects, come back: &lt;host&gt;.dat in a folder, decoded here at engine
-/// speed and merged on one timeline by Get-TraceEvent. A host that fails (unreachable, no module, not root, a kernel
+/// speed and merged on one timeline by Get-TraceEvent. Without a folder, the hosts' events stream here instead, as
+/// remoting delivers objects (<see cref="Stream"/>): for a look at a few, not for volume. A host that fails (unreachable, no module, not root, a kernel
 /// without the event) is an error naming it; the others go on and their files are kept. Stopping the command (Ctrl+C)
 /// stops every host's trace, and each host's Start-Trace restores its kernel as it ends.
 /// </summary>
@@ -141,14 +142,7 @@ internal sealed class FleetTrace : IDisposable
             finally { _running = null; }
             // stopped (Ctrl+C): each host's Start-Trace ended as its pipeline stopped, wrote its file and restored its kernel
             if (ps.InvocationStateInfo.State == PSInvocationState.Stopped) recorded.UnionWith(_hosts);
-            foreach (var e in ps.Streams.Error)
-            {
-                // a remote error carries the runspace it came from: name the host as the user did
-                var origin = (e as RemotingErrorRecord)?.OriginInfo;
-                string host = HostOf(origin?.RunspaceID)?.Name ?? origin?.PSComputerName ?? "";
-                Errors.Add(new ErrorRecord(new InvalidOperationException($"{host}: {e.Exception.Message}", e.Exception),
-                    "HostTraceFailed," + e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, host));
-            }
+            AddHostErrors(ps);
         }
         // the files come back from all hosts at once (one Copy-Item -FromSession each, in parallel: one after another,
         // three hosts' 5 MB took 16 s here, at once 2 s)
@@ -178,6 +172,67 @@ internal sealed class FleetTrace : IDisposable
             else files.Add(local);
         }
         return files;
+    }
+
+    /// <summary>
+    /// Runs Start-Trace with <paramref name="parameters"/> on every host at once and gives each event to
+    /// <paramref name="write"/> as it arrives, on the calling (pipeline) thread, until every host's trace ends (its
+    /// -Duration, its command's exit, or <see cref="Stop"/>). The events come as PowerShell remoting delivers objects:
+    /// deserialized, with every property (the kernel's fields under their own names, HostName), not as LinuxTrace types.
+    /// A host whose trace fails is an error; the others go on.
+    /// </summary>
+    public void Stream(IDictionary parameters, Action<PSObject> write)
+    {
+        if (_hosts.Count == 0) return;
+        var run = ScriptBlock.Create(
+            "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; Start-Trace @p");
+        // a runspace of its own: this one is busy with the caller's pipeline, and only an invocation elsewhere can run
+        // while this thread writes what has come so far
+        using var runspace = RunspaceFactory.CreateRunspace();
+        runspace.Open();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddCommand("Invoke-Command").AddParameter("Session", _hosts.Select(h => h.Session).ToArray()).AddParameter("ScriptBlock", run)
+          .AddParameter("ArgumentList", new object[] { new Hashtable(parameters), _version.ToString() }).AddParameter("ErrorAction", "Continue");
+        var output = new PSDataCollection<PSObject>();
+        using var arrived = new SemaphoreSlim(0);
+        output.DataAdded += (_, _) => arrived.Release();
+        _running = ps;
+        IAsyncResult? async = null;
+        try
+        {
+            async = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            while (true)
+            {
+                bool done = async.IsCompleted;
+                foreach (var o in output.ReadAll()) write(o);
+                if (done) break;
+                arrived.Wait(200);
+            }
+            try { ps.EndInvoke(async); }
+            catch (PipelineStoppedException) { }
+            foreach (var o in output.ReadAll()) write(o);
+        }
+        finally
+        {
+            _running = null;
+            // the pipeline here stopped early (Select-Object -First, an error downstream): stop the hosts' traces, each
+            // of which restores its kernel as it ends
+            if (async is { IsCompleted: false }) ps.Stop();
+        }
+        AddHostErrors(ps);
+    }
+
+    /// <summary>The hosts' trace errors: a remote error carries the runspace it came from, so it names the host as the user did.</summary>
+    private void AddHostErrors(PowerShell ps)
+    {
+        foreach (var e in ps.Streams.Error)
+        {
+            var origin = (e as RemotingErrorRecord)?.OriginInfo;
+            string host = HostOf(origin?.RunspaceID)?.Name ?? origin?.PSComputerName ?? "";
+            Errors.Add(new ErrorRecord(new InvalidOperationException($"{host}: {e.Exception.Message}", e.Exception),
+                "HostTraceFailed," + e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, host));
+        }
     }
 
     /// <summary>Stops the hosts' traces (Ctrl+C): each host's Start-Trace ends as its pipeline stops, and restores its kernel.</summary>
