@@ -288,6 +288,7 @@ function Invoke-KernelVmSuite {
             }).AddArgument((Join-Path $PSScriptRoot 'TestRunner.psm1')).AddArgument($PesterModule).AddArgument($remote).AddArgument($OutDir).AddArgument($TimeoutSeconds + 120).AddArgument($TimeoutSeconds + 300)
         $remoteAsync = $remoteRun.BeginInvoke()
     }
+    elseif ($remote) { $res.Notes.Add('two kernels: not run, this machine lacks sshd or ip (apt-get install openssh-server iproute2)') }
     try {
         for ($attempt = 1; $attempt -le 2; $attempt++) {
             if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }

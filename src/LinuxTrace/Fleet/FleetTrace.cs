@@ -86,11 +86,18 @@ internal sealed class FleetTrace : IDisposable
             "$global:LinuxTraceFleetFile = Join-Path ([IO.Path]::GetTempPath()) ('linuxtrace-fleet-' + [guid]::NewGuid().ToString('N') + '.dat'); " +
             "[pscustomobject]@{ Has = $all -contains $v; Versions = $all; Root = (id -u) -eq 0; ModuleDir = @($env:PSModulePath -split [IO.Path]::PathSeparator)[0] } }";
         var answers = new Dictionary<FleetHost, PSObject>();
-        foreach (var o in Run(check, out _, _hosts.Select(h => h.Session).ToArray(), _version.ToString()))
+        var checkAnswers = Run(check, out var checkErrors, _hosts.Select(h => h.Session).ToArray(), _version.ToString());
+        foreach (var o in checkAnswers)
             if (HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } answered) answers[answered] = o;
+        var deployTo = new List<(FleetHost Host, object Target)>();
         foreach (var h in _hosts.ToArray())
         {
-            if (!answers.TryGetValue(h, out var info)) { Drop(h, $"{h.Name} did not answer the module check.", "HostFailed", ErrorCategory.ConnectionError); continue; }
+            if (!answers.TryGetValue(h, out var info))
+            {
+                var why = checkErrors.FirstOrDefault(e => HostOf((e as RemotingErrorRecord)?.OriginInfo?.RunspaceID) == h);
+                Drop(h, $"{h.Name} did not answer the module check{(why is null ? "" : $": {why}")}.", "HostFailed", ErrorCategory.ConnectionError);
+                continue;
+            }
             if (!LanguagePrimitives.IsTrue(info.Properties["Root"].Value))
             {
                 Drop(h, $"{h.Name}: the remote session does not run as root, which tracing needs: connect as root (-UserName root) or give that user tracefs.", "HostNotRoot", ErrorCategory.PermissionDenied);
@@ -104,13 +111,17 @@ internal sealed class FleetTrace : IDisposable
                     "ModuleMissingOnHost", ErrorCategory.NotInstalled);
                 continue;
             }
-            string target = $"{info.Properties["ModuleDir"].Value}/LinuxTrace/{_version}";
-            var files = new[] { "LinuxTrace.psd1", "LinuxTrace.Format.ps1xml", "bin", "en-US" }.Select(f => Path.Combine(_moduleBase, f)).Where(p => File.Exists(p) || Directory.Exists(p)).ToArray();
-            Run("param($s, $t, $files) Invoke-Command -Session $s { param($t) New-Item -ItemType Directory -Force -Path $t | Out-Null } -ArgumentList $t; " +
-                "foreach ($f in $files) { Copy-Item -Path $f -Destination $t -ToSession $s -Recurse -Force }", out var errors, h.Session, target, files);
-            if (errors.Count > 0)
-                Drop(h, $"Copying LinuxTrace to {h.Name} ({target}) failed: {errors[0]}", "DeployFailed", ErrorCategory.WriteError);
+            deployTo.Add((h, $"{info.Properties["ModuleDir"].Value}/LinuxTrace/{_version}"));
         }
+        if (deployTo.Count == 0) return;
+        // the module goes to all of them at once (one after another, three hosts took 27 s here)
+        var files = new[] { "LinuxTrace.psd1", "LinuxTrace.Format.ps1xml", "bin", "en-US" }.Select(f => Path.Combine(_moduleBase, f)).Where(p => File.Exists(p) || Directory.Exists(p)).ToArray();
+        var failed = InParallel(deployTo,
+            "Invoke-Command -Session $h.S -ArgumentList $h.A -ErrorAction Stop { param($t) New-Item -ItemType Directory -Force -Path $t | Out-Null }; " +
+            "foreach ($f in $shared) { Copy-Item -Path $f -Destination $h.A -ToSession $h.S -Recurse -Force -ErrorAction Stop }", files);
+        foreach (var (h, target) in deployTo)
+            if (failed.TryGetValue(h, out var why))
+                Drop(h, $"Copying LinuxTrace to {h.Name} ({target}) failed: {why}", "DeployFailed", ErrorCategory.WriteError);
     }
 
     /// <summary>
@@ -144,32 +155,22 @@ internal sealed class FleetTrace : IDisposable
             if (ps.InvocationStateInfo.State == PSInvocationState.Stopped) recorded.UnionWith(_hosts);
             AddHostErrors(ps);
         }
-        // the files come back from all hosts at once (one Copy-Item -FromSession each, in parallel: one after another,
-        // three hosts' 5 MB took 16 s here, at once 2 s)
-        var fetch = new List<(FleetHost Host, string Local)>();
+        // the files come back from all hosts at once (one after another, three hosts' 5 MB took 16 s here, at once 2 s)
+        var fetch = new List<(FleetHost Host, object Local)>();
         foreach (var h in _hosts)
         {
             if (recorded.Contains(h)) { fetch.Add((h, Path.Combine(folder, SafeName(h.Name) + ".dat"))); continue; }
             if (!Errors.Any(e => Equals(e.TargetObject, h.Name)))
                 Errors.Add(HostError(h.Name, $"{h.Name} recorded no file.", "HostTraceFailed", ErrorCategory.InvalidResult));
         }
-        var failures = new Dictionary<string, string>();
-        if (fetch.Count > 0)
-        {
-            var items = fetch.Select(f => new PSObject(new Hashtable { ["S"] = f.Host.Session, ["To"] = f.Local })).ToArray();
-            var copied = Run("param($items) $items | ForEach-Object -ThrottleLimit 32 -Parallel { $i = $_; " +
-                "try { $from = Invoke-Command -Session $i.S { $global:LinuxTraceFleetFile }; Copy-Item -FromSession $i.S -Path $from -Destination $i.To -Force -ErrorAction Stop } " +
-                "catch { [pscustomobject]@{ To = $i.To; Error = \"$_\" } } }", out var errors, (object)items);
-            foreach (var o in copied)
-                if (o?.Properties["To"]?.Value is string to) failures[to] = o.Properties["Error"]?.Value as string ?? "";
-            foreach (var e in errors) failures.TryAdd("", e.ToString());
-        }
+        var failed = fetch.Count == 0 ? new() : InParallel(fetch,
+            "$from = Invoke-Command -Session $h.S -ErrorAction Stop { $global:LinuxTraceFleetFile }; Copy-Item -FromSession $h.S -Path $from -Destination $h.A -Force -ErrorAction Stop");
         var files = new List<string>();
         foreach (var (h, local) in fetch)
         {
-            if (failures.TryGetValue(local, out var why) || !File.Exists(local))
-                Errors.Add(HostError(h.Name, $"Copying the trace from {h.Name} failed: {why ?? failures.GetValueOrDefault("")}", "HostCopyFailed", ErrorCategory.ReadError));
-            else files.Add(local);
+            if (failed.TryGetValue(h, out var why) || !File.Exists((string)local))
+                Errors.Add(HostError(h.Name, $"Copying the trace from {h.Name} failed: {why ?? "no file came"}", "HostCopyFailed", ErrorCategory.ReadError));
+            else files.Add((string)local);
         }
         return files;
     }
@@ -249,6 +250,25 @@ internal sealed class FleetTrace : IDisposable
         var output = ps.Invoke();
         errors = ps.Streams.Error.ToList();
         return output;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every host of <paramref name="work"/> at once (ForEach-Object -Parallel: in it,
+    /// $h.S is the host's session, $h.A its argument, $shared <paramref name="shared"/>); returns the hosts whose body
+    /// failed, with what it said.
+    /// </summary>
+    private static Dictionary<FleetHost, string> InParallel(IReadOnlyList<(FleetHost Host, object Arg)> work, string body, object? shared = null)
+    {
+        var items = work.Select((w, i) => new PSObject(new Hashtable { ["I"] = i, ["S"] = w.Host.Session, ["A"] = w.Arg })).ToArray();
+        var outcome = Run("param($items, $shared) $items | ForEach-Object -ThrottleLimit 32 -Parallel { $h = $_; $shared = $using:shared; " +
+            "try { $null = . { " + body + " }; [pscustomobject]@{ I = $h.I; Error = $null } } catch { [pscustomobject]@{ I = $h.I; Error = \"$_\" } } }",
+            out var errors, (object)items, shared!);
+        var done = new Dictionary<FleetHost, string?>();
+        foreach (var o in outcome)
+            if (o?.Properties["I"]?.Value is int i) done[work[i].Host] = o.Properties["Error"]?.Value as string;
+        // a host with no outcome of its own (its runspace failed): what went wrong around it
+        return work.Where(w => !done.TryGetValue(w.Host, out var e) || e is not null)
+                   .ToDictionary(w => w.Host, w => done.GetValueOrDefault(w.Host) ?? errors.FirstOrDefault()?.ToString() ?? "no answer");
     }
 
     private void Drop(FleetHost host, string message, string id, ErrorCategory category)
