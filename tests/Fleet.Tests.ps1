@@ -109,6 +109,19 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
         "$($err[0])" | Should -BeLike "$($Hosts[0].Address):*no_such_event*"
     }
 
+    It 'a host''s warnings come here, naming the host' {
+        # an instance left by a LinuxTrace process that no longer runs: the host's Start-Trace removes it and warns
+        $dead = Start-Process /bin/true -PassThru; $dead.WaitForExit()
+        $orphan = "linuxtrace-$($dead.Id)-78"
+        New-Item -ItemType Directory -Path "$Tracefs/instances/$orphan" | Out-Null
+        try {
+            $w = @()
+            Start-Trace -HostName $Hosts[0].Address @Ssh -DeployModule -Event sched:sched_process_exec -Command /bin/true -OutFile (Join-Path $Dir 'warned') -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+            @($w | ForEach-Object { "$_" }) | Should -Contain "$($Hosts[0].Address): Removed the instance $orphan, left behind by a LinuxTrace process that no longer runs."
+        }
+        finally { if (Test-Path "$Tracefs/instances/$orphan") { [IO.Directory]::Delete("$Tracefs/instances/$orphan", $false) } }
+    }
+
     It 'Ctrl+C stops every host''s trace, cleans every kernel, and brings back what was recorded' {
         $out = Join-Path $Dir 'stopped'
         $before = @(Get-ChildItem "$Tracefs/instances" -Directory -Name)

@@ -262,12 +262,14 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
             long events = 0;
             fleet.Stream(parameters, o => { events++; WriteObject(o); });
             _fleet = null;
+            foreach (var w in fleet.Warnings) WriteWarning(w);
             foreach (var e in fleet.Errors) WriteError(e);
             SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : events == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
             return;
         }
         var files = fleet.Record(parameters, folder);
         _fleet = null;
+        foreach (var w in fleet.Warnings) WriteWarning(w);
         foreach (var e in fleet.Errors) WriteError(e);
         SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : files.Count == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
         if (PassThru) foreach (var f in files) WriteObject(new FileInfo(f));

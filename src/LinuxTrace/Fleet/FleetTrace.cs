@@ -33,6 +33,9 @@ internal sealed class FleetTrace : IDisposable
     /// <summary>Errors to report, each naming its host (non-terminating: the other hosts go on).</summary>
     public List<ErrorRecord> Errors { get; } = new();
 
+    /// <summary>What the hosts' traces warned of (events lost), each naming its host.</summary>
+    public List<string> Warnings { get; } = new();
+
     /// <summary>
     /// Opens an SSH session to each host, all at once (one New-PSSession -HostName, which connects in parallel); a host
     /// that cannot be reached within <paramref name="timeout"/> is an error naming it.
@@ -136,8 +139,8 @@ internal sealed class FleetTrace : IDisposable
         Directory.CreateDirectory(folder);
         var run = ScriptBlock.Create(
             "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; $f = $global:LinuxTraceFleetFile; " +
-            "try { Start-Trace @p -OutFile $f -WallClock -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; throw }; " +
-            "if (Test-Path $f) { 'recorded' }");
+            "try { Start-Trace @p -OutFile $f -WallClock -WarningVariable +w -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; throw }; " +
+            WarningsBack + "if (Test-Path $f) { 'recorded' }");
         var recorded = new HashSet<FleetHost>();
         using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
         {
@@ -147,7 +150,7 @@ internal sealed class FleetTrace : IDisposable
             try
             {
                 foreach (var o in ps.Invoke())
-                    if (HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } h) recorded.Add(h);
+                    if (!IsWarning(o) && HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } h) recorded.Add(h);
             }
             catch (PipelineStoppedException) { }
             finally { _running = null; }
@@ -186,7 +189,7 @@ internal sealed class FleetTrace : IDisposable
     {
         if (_hosts.Count == 0) return;
         var run = ScriptBlock.Create(
-            "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; Start-Trace @p");
+            "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; Start-Trace @p -WarningVariable +w -WarningAction SilentlyContinue; " + WarningsBack);
         // a runspace of its own: this one is busy with the caller's pipeline, and only an invocation elsewhere can run
         // while this thread writes what has come so far
         using var runspace = RunspaceFactory.CreateRunspace();
@@ -197,7 +200,7 @@ internal sealed class FleetTrace : IDisposable
           .AddParameter("ArgumentList", new object[] { new Hashtable(parameters), _version.ToString() }).AddParameter("ErrorAction", "Continue");
         var output = new PSDataCollection<PSObject>();
         using var arrived = new SemaphoreSlim(0);
-        output.DataAdded += (_, _) => arrived.Release();
+        output.DataAdded += (_, _) => { try { arrived.Release(); } catch (ObjectDisposedException) { } };
         _running = ps;
         IAsyncResult? async = null;
         try
@@ -206,13 +209,13 @@ internal sealed class FleetTrace : IDisposable
             while (true)
             {
                 bool done = async.IsCompleted;
-                foreach (var o in output.ReadAll()) write(o);
+                foreach (var o in output.ReadAll()) if (!IsWarning(o)) write(o);
                 if (done) break;
                 arrived.Wait(200);
             }
             try { ps.EndInvoke(async); }
             catch (PipelineStoppedException) { }
-            foreach (var o in output.ReadAll()) write(o);
+            foreach (var o in output.ReadAll()) if (!IsWarning(o)) write(o);
         }
         finally
         {
@@ -234,6 +237,18 @@ internal sealed class FleetTrace : IDisposable
             Errors.Add(new ErrorRecord(new InvalidOperationException($"{host}: {e.Exception.Message}", e.Exception),
                 "HostTraceFailed," + e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, host));
         }
+    }
+
+    // A host's warnings come back as objects after its trace (a nested pipeline here would show them on the console
+    // without the host's name, out of -WarningVariable's reach): the remote scripts end with this.
+    private const string WarningsBack = "foreach ($x in $w) { [pscustomobject]@{ LinuxTraceFleetWarning = \"$x\" } }; ";
+
+    /// <summary>A host's warning (<see cref="WarningsBack"/>): kept in <see cref="Warnings"/> under the host's name.</summary>
+    private bool IsWarning(PSObject o)
+    {
+        if (o?.Properties["LinuxTraceFleetWarning"]?.Value is not string text) return false;
+        Warnings.Add($"{HostOf(o.Properties["RunspaceId"]?.Value as Guid?)?.Name ?? o.Properties["PSComputerName"]?.Value}: {text}");
+        return true;
     }
 
     /// <summary>Stops the hosts' traces (Ctrl+C): each host's Start-Trace ends as its pipeline stops, and restores its kernel.</summary>
