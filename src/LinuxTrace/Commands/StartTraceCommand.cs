@@ -257,21 +257,14 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         if (HostName is not null) fleet.Connect(HostName, UserName, KeyFilePath, Port, Options, TimeSpan.FromSeconds(30));
         else fleet.Use(Session!);
         fleet.CheckModule(DeployModule);
-        if (folder is null)
-        {
-            long events = 0;
-            fleet.Stream(parameters, o => { events++; WriteObject(o); });
-            _fleet = null;
-            foreach (var w in fleet.Warnings) WriteWarning(w);
-            foreach (var e in fleet.Errors) WriteError(e);
-            SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : events == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
-            return;
-        }
-        var files = fleet.Record(parameters, folder);
+        long events = 0;
+        IReadOnlyList<string> files = [];
+        if (folder is null) fleet.Stream(parameters, o => { events++; WriteObject(o); });
+        else files = fleet.Record(parameters, folder);
         _fleet = null;
         foreach (var w in fleet.Warnings) WriteWarning(w);
         foreach (var e in fleet.Errors) WriteError(e);
-        SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : files.Count == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
+        SetExitCode(fleet.Errors.Count > 0 ? TraceExitCode.Failed : events + files.Count == 0 ? TraceExitCode.NothingRecorded : TraceExitCode.Success);
         if (PassThru) foreach (var f in files) WriteObject(new FileInfo(f));
     }
 

@@ -137,27 +137,14 @@ internal sealed class FleetTrace : IDisposable
     {
         if (_hosts.Count == 0) return [];
         Directory.CreateDirectory(folder);
-        var run = ScriptBlock.Create(
-            "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; $f = $global:LinuxTraceFleetFile; " +
-            "try { Start-Trace @p -OutFile $f -WallClock -WarningVariable +w -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; throw }; " +
-            WarningsBack + "if (Test-Path $f) { 'recorded' }");
         var recorded = new HashSet<FleetHost>();
-        using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
-        {
-            _running = ps;
-            ps.AddCommand("Invoke-Command").AddParameter("Session", _hosts.Select(h => h.Session).ToArray()).AddParameter("ScriptBlock", run)
-              .AddParameter("ArgumentList", new object[] { new Hashtable(parameters), _version.ToString() }).AddParameter("ErrorAction", "Continue");
-            try
-            {
-                foreach (var o in ps.Invoke())
-                    if (!IsWarning(o) && HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } h) recorded.Add(h);
-            }
-            catch (PipelineStoppedException) { }
-            finally { _running = null; }
-            // stopped (Ctrl+C): each host's Start-Trace ended as its pipeline stopped, wrote its file and restored its kernel
-            if (ps.InvocationStateInfo.State == PSInvocationState.Stopped) recorded.UnionWith(_hosts);
-            AddHostErrors(ps);
-        }
+        bool stopped = RunOnHosts(
+            "$f = $global:LinuxTraceFleetFile; " +
+            "try { Start-Trace @p -OutFile $f -WallClock -WarningVariable +w -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; throw }; " +
+            WarningsBack + "if (Test-Path $f) { 'recorded' }",
+            parameters, o => { if (HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } h) recorded.Add(h); });
+        // stopped (Ctrl+C): each host's Start-Trace ended as its pipeline stopped, wrote its file and restored its kernel
+        if (stopped) recorded.UnionWith(_hosts);
         // the files come back from all hosts at once (one after another, three hosts' 5 MB took 16 s here, at once 2 s)
         var fetch = new List<(FleetHost Host, object Local)>();
         foreach (var h in _hosts)
@@ -188,10 +175,21 @@ internal sealed class FleetTrace : IDisposable
     public void Stream(IDictionary parameters, Action<PSObject> write)
     {
         if (_hosts.Count == 0) return;
-        var run = ScriptBlock.Create(
-            "param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; Start-Trace @p -WarningVariable +w -WarningAction SilentlyContinue; " + WarningsBack);
+        RunOnHosts("Start-Trace @p -WarningVariable +w -WarningAction SilentlyContinue; " + WarningsBack, parameters, write);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> on every host at once, one Invoke-Command over all sessions, with this module
+    /// imported there and $p the trace's <paramref name="parameters"/>; gives each object a host sends to
+    /// <paramref name="onOutput"/> on this (the pipeline's) thread as it arrives, until every host's script ends or
+    /// <see cref="Stop"/>. The hosts' warnings (<see cref="WarningsBack"/>) and errors are kept, named by host. Returns
+    /// whether it was stopped.
+    /// </summary>
+    private bool RunOnHosts(string script, IDictionary parameters, Action<PSObject> onOutput)
+    {
+        var run = ScriptBlock.Create("param($p, $v) Import-Module LinuxTrace -RequiredVersion $v -ErrorAction Stop; " + script);
         // a runspace of its own: this one is busy with the caller's pipeline, and only an invocation elsewhere can run
-        // while this thread writes what has come so far
+        // while this thread hands on what has come so far
         using var runspace = RunspaceFactory.CreateRunspace();
         runspace.Open();
         using var ps = PowerShell.Create();
@@ -208,14 +206,13 @@ internal sealed class FleetTrace : IDisposable
             async = ps.BeginInvoke<PSObject, PSObject>(null, output);
             while (true)
             {
-                bool done = async.IsCompleted;
-                foreach (var o in output.ReadAll()) if (!IsWarning(o)) write(o);
+                bool done = async.IsCompleted;   // read first: once done, everything is in output
+                foreach (var o in output.ReadAll()) if (!IsWarning(o)) onOutput(o);
                 if (done) break;
                 arrived.Wait(200);
             }
             try { ps.EndInvoke(async); }
             catch (PipelineStoppedException) { }
-            foreach (var o in output.ReadAll()) if (!IsWarning(o)) write(o);
         }
         finally
         {
@@ -225,6 +222,7 @@ internal sealed class FleetTrace : IDisposable
             if (async is { IsCompleted: false }) ps.Stop();
         }
         AddHostErrors(ps);
+        return ps.InvocationStateInfo.State == PSInvocationState.Stopped;
     }
 
     /// <summary>The hosts' trace errors: a remote error carries the runspace it came from, so it names the host as the user did.</summary>
