@@ -33,7 +33,9 @@ public class EventObjectTests
             b[3] = 0x12;
         }));
         var t = e.GetType();
-        Assert.Equal("LinuxTrace.Events.sched.sched_switch", t.FullName);
+        // the class is named after the event; a second layout of sched_switch met earlier in this process (another
+        // test's kernel) makes this one sched_switch_2 (EventLayout.EmitType), so the name depends on the tests' order
+        Assert.Matches(@"^LinuxTrace\.Events\.sched\.sched_switch(_\d+)?$", t.FullName);
         Assert.Equal(typeof(string), t.GetProperty("prev_comm")!.PropertyType);
         Assert.Equal(typeof(int), t.GetProperty("prev_pid")!.PropertyType);
         Assert.Equal(typeof(long), t.GetProperty("prev_state")!.PropertyType);
