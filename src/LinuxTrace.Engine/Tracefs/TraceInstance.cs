@@ -214,19 +214,30 @@ public sealed partial class TraceInstance
     public long? WallClockOffsetNs() => ReadWallClock()?.OffsetNs;
 
     /// <summary>As <see cref="WallClockOffsetNs()"/>, with how far the measurement may be off: half the time between the
-    /// two wall-clock readings, plus 2 µs: the trace clock is read in whole microseconds, and DATE stores whole microseconds.</summary>
+    /// two wall-clock readings, plus 2 µs: the trace clock is read in whole microseconds, and DATE stores whole microseconds.
+    /// The best of <see cref="WallClockSamples"/> readings is kept (the narrowest pair, as NTP keeps its shortest round
+    /// trip): on a busy host one reading can be preempted between its wall-clock reads and widen the bound to milliseconds.</summary>
     public WallClockReading? ReadWallClock()
     {
         if (!NanosecondClocks.Contains(Clock)) return null;
         int cpu = Cpus.Count > 0 ? Cpus[0] : 0;
-        long before = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
-        string text = ReadFile($"per_cpu/cpu{cpu}/stats");
-        long after = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
-        var now = CpuBufferStats.Parse(DisplayName, cpu, text).NowTs;
-        if (now <= 0) return null;
-        long wallNs = (before + (after - before) / 2) * 100;
-        return new WallClockReading(wallNs - (long)Math.Round(now * 1e6) * 1000, (after - before) * 100 / 2 + 2000);
+        WallClockReading? best = null;
+        for (int i = 0; i < WallClockSamples; i++)
+        {
+            long before = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
+            string text = ReadFile($"per_cpu/cpu{cpu}/stats");
+            long after = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks;
+            var now = CpuBufferStats.Parse(DisplayName, cpu, text).NowTs;
+            if (now <= 0) return null;
+            long wallNs = (before + (after - before) / 2) * 100;
+            var reading = new WallClockReading(wallNs - (long)Math.Round(now * 1e6) * 1000, (after - before) * 100 / 2 + 2000);
+            if (best is null || reading.UncertaintyNs < best.Value.UncertaintyNs) best = reading;
+        }
+        return best;
     }
+
+    /// <summary>Readings per <see cref="ReadWallClock"/>: each is one small tracefs read (about 10 µs).</summary>
+    internal const int WallClockSamples = 8;
 
     /// <summary>One CPU's buffer statistics (per_cpu/cpuN/stats).</summary>
     public CpuBufferStats GetCpuStats(int cpu) => CpuBufferStats.Parse(DisplayName, cpu, ReadFile($"per_cpu/cpu{cpu}/stats"));
