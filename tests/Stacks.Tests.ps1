@@ -59,14 +59,9 @@ Describe 'Kernel stacks with events' {
 
     It 'reads the stacks of a file trace-cmd recorded with -T' -Tag 'needs:trace-cmd' {
         $dat = Join-Path $TestDrive 'tc-stacks.dat'
-        # trace-cmd 3.1.6 here records no exec of its program about 1 run in 12 (an empty or flyrecord-less file):
-        # that is trace-cmd's, so record again, three times at most; the assertions below need a real exec
-        $exec = $null
-        for ($try = 1; $try -le 3 -and -not $exec; $try++) {
-            Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-T', '-e', 'sched:sched_process_exec', '-o', $dat, '/bin/true')
-            $exec = Get-TraceEvent -LiteralPath $dat -Event sched_process_exec -ErrorAction SilentlyContinue | Select-Object -First 1
-        }
-        $exec | Should -Not -BeNullOrEmpty -Because 'trace-cmd recorded the exec in one of three tries'
+        Invoke-TraceCmd @('record', '-q', '-d', '--no-filter', '-T', '-e', 'sched:sched_process_exec', '-o', $dat, '/bin/true')
+        $exec = Get-TraceEvent -LiteralPath $dat -Event sched_process_exec | Select-Object -First 1
+        $exec | Should -Not -BeNullOrEmpty
         $exec.Stack | Should -Contain 'bprm_execve'
     }
 }
