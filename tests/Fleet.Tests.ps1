@@ -109,6 +109,15 @@ Describe 'Start-Trace -HostName: one trace on several hosts' -Tag 'needs:sshd' -
         "$($err[0])" | Should -BeLike "$($Hosts[0].Address):*no_such_event*"
     }
 
+    It 'leaves the highest of the hosts'' own exit codes: nothing recorded on each, then a kernel each refuses' {
+        Start-Trace -HostName $Hosts[0].Address, $Hosts[1].Address @Ssh -DeployModule -Event sched:sched_process_exec -Filter 'pid == 1' -Duration 00:00:01 -OutFile (Join-Path $Dir 'quiet') -WarningAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 2 -Because 'neither host recorded an event'
+        $err = @()
+        Start-Trace -HostName $Hosts[0].Address, $Hosts[1].Address @Ssh -DeployModule -KProbe 'p:lt_fleet_x do_sys_openat2' -Duration 00:00:01 -OutFile (Join-Path $Dir 'nokprobe') -ErrorVariable err -ErrorAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 4 -Because 'this kernel, which every host here shares, has no kprobes: each host''s Start-Trace left 4'
+        @($err.TargetObject | Sort-Object -Unique) | Should -Be @($Hosts[0].Address, $Hosts[1].Address | Sort-Object)
+    }
+
     It 'a host''s warnings come here, naming the host' {
         # an instance left by a LinuxTrace process that no longer runs: the host's Start-Trace removes it and warns
         $dead = Start-Process /bin/true -PassThru; $dead.WaitForExit()

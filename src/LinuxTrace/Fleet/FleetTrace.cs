@@ -36,6 +36,10 @@ internal sealed class FleetTrace : IDisposable
     /// <summary>What the hosts' traces warned of (events lost), each naming its host.</summary>
     public List<string> Warnings { get; } = new();
 
+    /// <summary>The exit code each host's Start-Trace left ($LASTEXITCODE there), by host name; a host whose trace
+    /// failed before it ended has none.</summary>
+    public Dictionary<string, int> ExitCodes { get; } = new();
+
     /// <summary>
     /// Opens an SSH session to each host, all at once (one New-PSSession -HostName, which connects in parallel); a host
     /// that cannot be reached within <paramref name="timeout"/> is an error naming it.
@@ -139,9 +143,9 @@ internal sealed class FleetTrace : IDisposable
         Directory.CreateDirectory(folder);
         var recorded = new HashSet<FleetHost>();
         bool stopped = RunOnHosts(
-            "$f = $global:LinuxTraceFleetFile; " +
-            "try { Start-Trace @p -OutFile $f -WallClock -WarningVariable +w -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; throw }; " +
-            WarningsBack + "if (Test-Path $f) { 'recorded' }",
+            "$f = $global:LinuxTraceFleetFile; $failed = $null; $global:LASTEXITCODE = 1; " +
+            "try { Start-Trace @p -OutFile $f -WallClock -WarningVariable +w -WarningAction SilentlyContinue | Out-Null } catch { Remove-Item $f -Force -ErrorAction Ignore; $failed = $_ }; " +
+            OutcomeBack + "if ($failed) { throw $failed }; if (Test-Path $f) { 'recorded' }",
             parameters, o => { if (HostOf(o.Properties["RunspaceId"]?.Value as Guid?) is { } h) recorded.Add(h); });
         // stopped (Ctrl+C): each host's Start-Trace ended as its pipeline stopped, wrote its file and restored its kernel
         if (stopped) recorded.UnionWith(_hosts);
@@ -175,14 +179,15 @@ internal sealed class FleetTrace : IDisposable
     public void Stream(IDictionary parameters, Action<PSObject> write)
     {
         if (_hosts.Count == 0) return;
-        RunOnHosts("Start-Trace @p -WarningVariable +w -WarningAction SilentlyContinue; " + WarningsBack, parameters, write);
+        RunOnHosts("$failed = $null; $global:LASTEXITCODE = 1; try { Start-Trace @p -WarningVariable +w -WarningAction SilentlyContinue } catch { $failed = $_ }; " +
+                   OutcomeBack + "if ($failed) { throw $failed }", parameters, write);
     }
 
     /// <summary>
     /// Runs <paramref name="script"/> on every host at once, one Invoke-Command over all sessions, with this module
     /// imported there and $p the trace's <paramref name="parameters"/>; gives each object a host sends to
     /// <paramref name="onOutput"/> on this (the pipeline's) thread as it arrives, until every host's script ends or
-    /// <see cref="Stop"/>. The hosts' warnings (<see cref="WarningsBack"/>) and errors are kept, named by host. Returns
+    /// <see cref="Stop"/>. The hosts' warnings and exit codes (<see cref="OutcomeBack"/>) and errors are kept, named by host. Returns
     /// whether it was stopped.
     /// </summary>
     private bool RunOnHosts(string script, IDictionary parameters, Action<PSObject> onOutput)
@@ -207,7 +212,7 @@ internal sealed class FleetTrace : IDisposable
             while (true)
             {
                 bool done = async.IsCompleted;   // read first: once done, everything is in output
-                foreach (var o in output.ReadAll()) if (!IsWarning(o)) onOutput(o);
+                foreach (var o in output.ReadAll()) if (!IsOutcome(o)) onOutput(o);
                 if (done) break;
                 arrived.Wait(200);
             }
@@ -237,16 +242,21 @@ internal sealed class FleetTrace : IDisposable
         }
     }
 
-    // A host's warnings come back as objects after its trace (a nested pipeline here would show them on the console
-    // without the host's name, out of -WarningVariable's reach): the remote scripts end with this.
-    private const string WarningsBack = "foreach ($x in $w) { [pscustomobject]@{ LinuxTraceFleetWarning = \"$x\" } }; ";
+    // A host's warnings and exit code come back as objects after its trace, also after it failed (a nested pipeline
+    // here would show the warnings on the console without the host's name, out of -WarningVariable's reach): the remote
+    // scripts run this after Start-Trace, before they pass on its error. (They set $LASTEXITCODE to 1 first: a Start-Trace
+    // that fails before it runs, on its parameters, leaves none of its own, and a session the user passed may hold an old one.)
+    private const string OutcomeBack = "$code = $global:LASTEXITCODE; foreach ($x in $w) { [pscustomobject]@{ LinuxTraceFleetWarning = \"$x\" } }; " +
+                                       "[pscustomobject]@{ LinuxTraceFleetExit = [int]$code }; ";
 
-    /// <summary>A host's warning (<see cref="WarningsBack"/>): kept in <see cref="Warnings"/> under the host's name.</summary>
-    private bool IsWarning(PSObject o)
+    /// <summary>A host's warning or exit code (<see cref="OutcomeBack"/>): kept in <see cref="Warnings"/> or
+    /// <see cref="ExitCodes"/> under the host's name.</summary>
+    private bool IsOutcome(PSObject o)
     {
-        if (o?.Properties["LinuxTraceFleetWarning"]?.Value is not string text) return false;
-        Warnings.Add($"{HostOf(o.Properties["RunspaceId"]?.Value as Guid?)?.Name ?? o.Properties["PSComputerName"]?.Value}: {text}");
-        return true;
+        string Host() => HostOf(o.Properties["RunspaceId"]?.Value as Guid?)?.Name ?? o.Properties["PSComputerName"]?.Value as string ?? "";
+        if (o?.Properties["LinuxTraceFleetWarning"]?.Value is string text) { Warnings.Add($"{Host()}: {text}"); return true; }
+        if (o?.Properties["LinuxTraceFleetExit"]?.Value is int code) { ExitCodes[Host()] = code; return true; }
+        return false;
     }
 
     /// <summary>Stops the hosts' traces (Ctrl+C): each host's Start-Trace ends as its pipeline stops, and restores its kernel.</summary>
