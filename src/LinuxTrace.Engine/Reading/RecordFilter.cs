@@ -1,4 +1,5 @@
 using LinuxTrace.Engine.Events;
+using LinuxTrace.Engine.Formats;
 using LinuxTrace.Engine.RingBuffer;
 
 namespace LinuxTrace.Engine.Reading;
@@ -74,14 +75,16 @@ public sealed class RecordFilter
 
     public void AllowPids(IEnumerable<int> pids) => _pids = new HashSet<int>(pids);
 
-    private int _forkId = -1, _forkParent, _forkChild;
+    private FollowedTasks? _followed;
 
-    /// <summary>With <see cref="AllowPids"/>: a sched_process_fork record (id <paramref name="forkEventId"/>) whose
-    /// parent_pid is allowed allows its child_pid from then on (the fork record itself passes only if its id is allowed).</summary>
-    public void FollowForks(int forkEventId, int parentPidOffset, int childPidOffset)
+    /// <summary>With <see cref="AllowPids"/>: a sched_process_fork record (<paramref name="fork"/>) whose parent_pid is
+    /// allowed allows its child_pid from then on; with <paramref name="commands"/>, the followed tasks' commands are kept
+    /// there from their fork and <paramref name="exec"/> records (<see cref="FollowedTasks"/>). Those records pass only
+    /// if their ids are allowed.</summary>
+    public void FollowForks(EventFormat fork, EventFormat? exec = null, CommandResolver? commands = null)
     {
         _pids ??= new HashSet<int>();
-        (_forkId, _forkParent, _forkChild) = (forkEventId, parentPidOffset, childPidOffset);
+        _followed = new FollowedTasks(_pids, fork, exec, commands);
     }
 
     public void AllowCpus(IEnumerable<int> cpus)
@@ -96,9 +99,7 @@ public sealed class RecordFilter
         if (r.Timestamp < StartNs || r.Timestamp > EndNs) return false;
         if (_cpus is not null && (r.Cpu >= _cpus.Length || !_cpus[r.Cpu])) return false;
         if (r.IsLost) return true;
-        if (_forkId >= 0 && r.EventId == _forkId && r.Length >= Math.Max(_forkParent, _forkChild) + 4
-            && _pids!.Contains(BitConverter.ToInt32(r.Page, r.Offset + _forkParent)))
-            _pids.Add(BitConverter.ToInt32(r.Page, r.Offset + _forkChild));
+        _followed?.See(in r);
         if (_ids is not null)
         {
             int id = r.EventId;

@@ -23,10 +23,12 @@ internal sealed class InstanceSetup
     private readonly EventCatalog _catalog;
     private readonly TracerSetup? _tracer;
     private readonly RecordFilter _filter;
+    private readonly CommandResolver? _commands;
 
     public InstanceSetup(TraceSessionOptions options, TraceInstance instance, InstanceState? restore, EventCatalog catalog,
-        TracerSetup? tracer, RecordFilter filter)
+        TracerSetup? tracer, RecordFilter filter, CommandResolver? commands = null)
     {
+        _commands = commands;
         _o = options;
         _inst = instance;
         _restore = restore;
@@ -129,16 +131,21 @@ internal sealed class InstanceSetup
         _tracer?.SetPids(pids);
         // set_ftrace_pid is advisory on some kernels (6.1 lets other tasks' function_graph calls through): the engine
         // keeps exactly these pids' records too, and with -FollowChildren those of the tasks they fork, which it
-        // learns from sched_process_fork records (enabled for that, and passed on only if asked for)
+        // learns from sched_process_fork records, and their commands from those and sched_process_exec (both enabled
+        // for that, and passed on only if asked for; see FollowedTasks)
         if (_o.Tracer is not null)
         {
             _filter.AllowPids(pids);
             if (_o.FollowChildren && _catalog.GetByName("sched", "sched_process_fork") is { } fork
-                && fork.GetField("parent_pid") is { } parent && fork.GetField("child_pid") is { } child)
+                && fork.GetField("parent_pid") is not null && fork.GetField("child_pid") is not null)
             {
-                _restore?.RememberEvent(new EventName("sched", "sched_process_fork"));
-                _inst.EnableEvent("sched", "sched_process_fork", true);
-                _filter.FollowForks(fork.Id, parent.Offset, child.Offset);
+                var exec = _catalog.GetByName("sched", "sched_process_exec");
+                foreach (var e in exec is null ? [fork] : new[] { fork, exec })
+                {
+                    _restore?.RememberEvent(new EventName(e.System, e.Name));
+                    _inst.EnableEvent(e.System, e.Name, true);
+                }
+                _filter.FollowForks(fork, exec, _commands);
             }
         }
         ProcessIds = pids;

@@ -22,7 +22,7 @@ public sealed partial class TraceSession
     /// <summary>Sets the instance up for the options (<see cref="InstanceSetup"/>) and enables <paramref name="events"/>.</summary>
     private void Configure(IReadOnlyList<EventName> events)
     {
-        var setup = new InstanceSetup(_options, Instance, _restore, Catalog, _tracer, LiveFilter);
+        var setup = new InstanceSetup(_options, Instance, _restore, Catalog, _tracer, LiveFilter, Commands);
         setup.Apply(events, _program?.ProcessId);
         _wallClockStart = Instance.ReadWallClock();
         Factory.WallClockOffsetNs = _wallClockStart?.OffsetNs;
