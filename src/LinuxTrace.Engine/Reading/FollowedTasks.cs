@@ -35,9 +35,6 @@ internal sealed class FollowedTasks
         _execId = exec is not null && _execPid is not null && _execFile is not null ? exec.Id : -1;
     }
 
-    /// <summary>The event ids this looks at: the fork's, and the exec's when commands are kept.</summary>
-    public IEnumerable<int> EventIds => _execId >= 0 ? [_forkId, _execId] : [_forkId];
-
     /// <summary>Learns from one record (any record; those of other events are passed over at once).</summary>
     public void See(in RecordRef r)
     {
