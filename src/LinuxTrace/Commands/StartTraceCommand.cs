@@ -263,19 +263,8 @@ public sealed class StartTraceCommand : LinuxTraceCmdlet
         _fleet = null;
         foreach (var w in fleet.Warnings) WriteWarning(w);
         foreach (var e in fleet.Errors) WriteError(e);
-        SetExitCode(FleetExitCode(fleet, names));
+        SetExitCode(fleet.ExitCode(names));
         if (PassThru) foreach (var f in files) WriteObject(new FileInfo(f));
-    }
-
-    /// <summary>A fleet's exit code: the highest of the hosts' own (as Stop-Trace of several traces), where a host whose
-    /// trace failed before it ended (unreachable, no module, an error) counts as Failed.</summary>
-    private static TraceExitCode FleetExitCode(FleetTrace fleet, IEnumerable<string> hosts)
-    {
-        int code = 0;
-        foreach (var h in hosts)
-            code = Math.Max(code, fleet.ExitCodes.TryGetValue(h, out int c) ? c : (int)TraceExitCode.Failed);
-        if (code == 0 && fleet.Errors.Count > 0) code = (int)TraceExitCode.Failed;
-        return (TraceExitCode)code;
     }
 
     protected override void ProcessRecord()

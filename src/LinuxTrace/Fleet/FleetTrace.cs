@@ -40,6 +40,15 @@ internal sealed class FleetTrace : IDisposable
     /// failed before it ended has none.</summary>
     public Dictionary<string, int> ExitCodes { get; } = new();
 
+    /// <summary>The fleet's exit code: the highest of <paramref name="hosts"/>' own (as Stop-Trace of several traces),
+    /// where a host whose trace failed before it ended (unreachable, no module, an error) counts as Failed, as does any
+    /// error when every host succeeded.</summary>
+    public TraceExitCode ExitCode(IEnumerable<string> hosts)
+    {
+        int code = hosts.Select(h => ExitCodes.TryGetValue(h, out int c) ? c : (int)TraceExitCode.Failed).DefaultIfEmpty(0).Max();
+        return code == 0 && Errors.Count > 0 ? TraceExitCode.Failed : (TraceExitCode)code;
+    }
+
     /// <summary>
     /// Opens an SSH session to each host, all at once (one New-PSSession -HostName, which connects in parallel); a host
     /// that cannot be reached within <paramref name="timeout"/> is an error naming it.
